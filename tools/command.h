@@ -1,0 +1,32 @@
+// The `zegclip` binary's subcommands (Caffe's `caffe train --solver=...` style): one table, explicit entries.
+//
+// Example: `zegclip validate-config --config=experiments/voc_inductive.pbtxt --set=train.max_iters=100`
+#ifndef ZEGCLIP_TOOLS_COMMAND_H_
+#define ZEGCLIP_TOOLS_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+namespace zegclip::tools {
+
+// What a subcommand receives: the repeatable --set overrides (gflags keeps only the last of a repeated flag, so
+// they are collected before gflags parses) and any positional arguments after the subcommand name.
+struct CommandLine {
+  std::vector<std::string> overrides;
+  std::vector<std::string> positional;
+  std::string invocation;  // the whole command line, for run manifests
+};
+
+struct Command {
+  const char* name;
+  const char* usage;    // flags it takes
+  const char* summary;  // one line
+  int (*run)(const CommandLine&);
+};
+
+int RunValidateConfig(const CommandLine& command_line);
+int RunVersion(const CommandLine& command_line);
+
+}  // namespace zegclip::tools
+
+#endif  // ZEGCLIP_TOOLS_COMMAND_H_
