@@ -21,7 +21,9 @@ PACKAGES=(
   libabsl-dev libgflags-dev libgoogle-glog-dev libgtest-dev libgmock-dev libbenchmark-dev
   libprotobuf-dev protobuf-compiler
   # Image I/O and resizing (dataset readers), Unicode categories (CLIP tokenizer), gzip (BPE vocabulary).
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libicu-dev zlib1g-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libpng-dev libicu-dev zlib1g-dev
+  # JSON for run manifests, metrics and eval results.
+  nlohmann-json3-dev
   # Reports: plots with matplotlib.
   python3 python3-matplotlib python3-numpy
 )

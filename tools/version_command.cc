@@ -2,12 +2,12 @@
 #include <iostream>
 
 #include "tools/command.h"
-#include "tools/version_info.h"
+#include "zegclip/report/build_info.h"
 
 namespace zegclip::tools {
 
 int RunVersion(const CommandLine&) {
-  for (const auto& [name, version] : VersionInfo()) std::cout << name << ": " << version << "\n";
+  for (const auto& [name, version] : report::VersionInfo()) std::cout << name << ": " << version << "\n";
   return 0;
 }
 

@@ -2,20 +2,20 @@
 //
 // Example:
 //   for (const auto& [name, version] : VersionInfo()) std::cout << name << " " << version << "\n";
-#ifndef ZEGCLIP_TOOLS_VERSION_INFO_H_
-#define ZEGCLIP_TOOLS_VERSION_INFO_H_
+#ifndef ZEGCLIP_REPORT_BUILD_INFO_H_
+#define ZEGCLIP_REPORT_BUILD_INFO_H_
 
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace zegclip::tools {
+namespace zegclip::report {
 
 inline constexpr const char* kZegclipVersion = "0.1.0";
 
-// (component, version) pairs: zegclip, LibTorch, CUDA, MPI, protobuf, compiler.
+// (component, version) pairs: zegclip, LibTorch, CUDA, NCCL, MPI, protobuf, compiler.
 std::vector<std::pair<std::string, std::string>> VersionInfo();
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::report
 
-#endif  // ZEGCLIP_TOOLS_VERSION_INFO_H_
+#endif  // ZEGCLIP_REPORT_BUILD_INFO_H_

@@ -1,4 +1,4 @@
-#include "tools/version_info.h"
+#include "zegclip/report/build_info.h"
 
 #include <mpi.h>
 #include <torch/version.h>
@@ -7,7 +7,14 @@
 
 #include "google/protobuf/stubs/common.h"
 
-namespace zegclip::tools {
+#ifdef ZEGCLIP_WITH_CUDA
+#include <cuda_runtime_api.h>
+#endif
+#ifdef ZEGCLIP_WITH_NCCL
+#include <nccl.h>
+#endif
+
+namespace zegclip::report {
 namespace {
 
 std::string MpiLibraryVersion() {
@@ -36,9 +43,14 @@ std::vector<std::pair<std::string, std::string>> VersionInfo() {
       {"zegclip", kZegclipVersion},
       {"libtorch", TORCH_VERSION},
 #ifdef ZEGCLIP_WITH_CUDA
-      {"cuda", "enabled"},
+      {"cuda", std::to_string(CUDART_VERSION / 1000) + "." + std::to_string(CUDART_VERSION % 1000 / 10)},
 #else
       {"cuda", "not built"},
+#endif
+#ifdef ZEGCLIP_WITH_NCCL
+      {"nccl", std::to_string(NCCL_MAJOR) + "." + std::to_string(NCCL_MINOR) + "." + std::to_string(NCCL_PATCH)},
+#else
+      {"nccl", "not built"},
 #endif
       {"mpi", MpiLibraryVersion()},
       {"protobuf", google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION)},
@@ -46,4 +58,4 @@ std::vector<std::pair<std::string, std::string>> VersionInfo() {
   };
 }
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::report

@@ -1,0 +1,52 @@
+#include "zegclip/report/run_manifest.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace zegclip::report {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  return std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/" + name;
+}
+
+TEST(RunManifest, JsonHasEveryFieldAndWallClock) {
+  RunManifest m = StartManifest("zegclip train --config=x", "train", 42);
+  m.world_size = 2;
+  m.backend = "mpi";
+  m.extra["clip_checkpoint"] = "/w/clip.pt";
+  FinishManifest(&m);
+  nlohmann::json j = nlohmann::json::parse(ManifestToJson(m));
+  EXPECT_EQ(j["seed"], 42);
+  EXPECT_EQ(j["world_size"], 2);
+  EXPECT_EQ(j["backend"], "mpi");
+  EXPECT_EQ(j["subcommand"], "train");
+  EXPECT_FALSE(j["git_commit"].get<std::string>().empty());
+  EXPECT_TRUE(j["versions"].contains("libtorch"));
+  EXPECT_TRUE(j["versions"].contains("mpi"));
+  EXPECT_GE(j["wall_seconds"].get<double>(), 0.0);
+  EXPECT_EQ(j["start_time"].get<std::string>().size(), 20u);  // 2026-01-01T00:00:00Z
+  EXPECT_EQ(j["extra"]["clip_checkpoint"], "/w/clip.pt");
+}
+
+TEST(RunManifest, AtomicWriteReplacesAndLeavesNoTemp) {
+  const std::string path = TempPath("m.json");
+  ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "second").ok());
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  EXPECT_EQ(text.str(), "second");
+  EXPECT_FALSE(std::ifstream(path + ".tmp." + std::to_string(getpid())).good());
+}
+
+TEST(RunManifest, AtomicWriteToMissingFolderFailsWithThePath) {
+  absl::Status s = WriteFileAtomically("/nonexistent/dir/m.json", "x");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.message()).find("/nonexistent/dir/m.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zegclip::report
