@@ -25,6 +25,9 @@ struct Command {
 };
 
 int RunValidateConfig(const CommandLine& command_line);
+int RunReport(const CommandLine& command_line);
+// Runs the embedded report script with `args` (a run directory, or --sweep DIR RUN...); 0 on success.
+int RunReportScript(const std::vector<std::string>& args);
 int RunVersion(const CommandLine& command_line);
 
 }  // namespace zegclip::tools

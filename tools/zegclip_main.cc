@@ -22,6 +22,7 @@ const std::vector<Command>& Commands() {
       {"help", "", "list the subcommands", RunHelp},
       {"validate-config", "--config=F [--set=FIELD=VALUE ...]", "check an experiment file and print it resolved",
        RunValidateConfig},
+      {"report", "--work_dir=D", "regenerate D/report.md and D/report.html from the run's files", RunReport},
       {"version", "", "print the versions of zegclip and the libraries it was built with", RunVersion},
   };
   return commands;
