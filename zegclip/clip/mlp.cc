@@ -1,0 +1,15 @@
+#include "zegclip/clip/mlp.h"
+
+namespace zegclip::clip {
+
+at::Tensor QuickGelu(const at::Tensor& x) { return x * at::sigmoid(1.702 * x); }
+
+MlpImpl::MlpImpl(int64_t width) {
+  TORCH_CHECK(width > 0, "Mlp: width must be positive, got ", width);
+  c_fc = register_module("c_fc", torch::nn::Linear(width, 4 * width));
+  c_proj = register_module("c_proj", torch::nn::Linear(4 * width, width));
+}
+
+at::Tensor MlpImpl::forward(const at::Tensor& x) { return c_proj(QuickGelu(c_fc(x))); }
+
+}  // namespace zegclip::clip
