@@ -26,6 +26,10 @@ struct Command {
 
 int RunValidateConfig(const CommandLine& command_line);
 int RunReport(const CommandLine& command_line);
+int RunPretrainClip(const CommandLine& command_line);
+int RunTrain(const CommandLine& command_line);
+int RunEval(const CommandLine& command_line);
+int RunQuickstart(const CommandLine& command_line);
 // Runs the embedded report script with `args` (a run directory, or --sweep DIR RUN...); 0 on success.
 int RunReportScript(const std::vector<std::string>& args);
 int RunVersion(const CommandLine& command_line);

@@ -112,6 +112,21 @@ void CheckEval(const EvalConfig& e, int patch, Checker& c) {
   c.Require(e.test_short_side() > 0 && e.test_long_side_max() >= e.test_short_side(), "eval.test_short_side",
             e.test_short_side(), "in (0, eval.test_long_side_max]");
   c.Require(e.max_images() >= 0, "eval.max_images", e.max_images(), ">= 0 (0 = all)");
+  c.Require(e.batch_size() > 0, "eval.batch_size", e.batch_size(), "> 0");
+  for (float offset : e.offset_candidates()) {
+    c.Require(offset >= 0 && offset <= 1, "eval.offset_candidates", offset, "each in [0, 1]");
+  }
+}
+
+void CheckPretrain(const ClipPretrainConfig& p, Checker& c) {
+  c.Require(p.max_iters() > 0, "pretrain.max_iters", p.max_iters(), "> 0");
+  c.Require(p.batch_size() > 1, "pretrain.batch_size", p.batch_size(), "> 1: a contrastive batch needs negatives");
+  c.Require(p.lr() > 0, "pretrain.lr", p.lr(), "> 0");
+  c.Require(p.weight_decay() >= 0, "pretrain.weight_decay", p.weight_decay(), ">= 0");
+  c.Require(p.warmup_iters() >= 0, "pretrain.warmup_iters", p.warmup_iters(), ">= 0");
+  c.Require(p.retrieval_images_per_class() > 0, "pretrain.retrieval_images_per_class",
+            p.retrieval_images_per_class(), "> 0");
+  c.Require(p.log_interval() > 0, "pretrain.log_interval", p.log_interval(), "> 0");
 }
 
 }  // namespace
@@ -123,6 +138,7 @@ absl::Status ValidateExperiment(const Experiment& experiment) {
   CheckData(experiment.data(), patch, c);
   CheckTrain(experiment.train(), c);
   CheckEval(experiment.eval(), patch, c);
+  CheckPretrain(experiment.pretrain(), c);
   const DistributedConfig& d = experiment.distributed();
   c.Require(d.first_bucket_mib() > 0 && d.bucket_mib() > 0, "distributed.bucket_mib", d.bucket_mib(),
             "> 0, and distributed.first_bucket_mib > 0");

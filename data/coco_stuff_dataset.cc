@@ -1,0 +1,40 @@
+#include "data/coco_stuff_dataset.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+
+namespace zegclip::data {
+namespace {
+constexpr char kLayout[] =
+    "<root>/images/<split>2017/<id>.jpg and <root>/annotations/<split>2017/<id>_labelTrainIds.png";
+constexpr int kClasses = 171;
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FolderDataset>> CreateCocoStuffDataset(const std::string& root,
+                                                                      const std::string& split) {
+  if (split != "train" && split != "val") {
+    return absl::InvalidArgumentError("coco_stuff: unknown split \"" + split + "\" (known: train, val)");
+  }
+  const std::string images = absl::StrCat(root, "/images/", split, "2017");
+  const std::string labels = absl::StrCat(root, "/annotations/", split, "2017");
+  if (absl::Status s = RequireDirectory(images, kLayout); !s.ok()) return s;
+  if (absl::Status s = RequireDirectory(labels, kLayout); !s.ok()) return s;
+  std::vector<std::string> stems;
+  for (const auto& entry : std::filesystem::directory_iterator(images)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".jpg") stems.push_back(entry.path().stem().string());
+  }
+  if (stems.empty()) return absl::NotFoundError(absl::StrCat("no .jpg images in ", images, " (expected layout: ",
+                                                             kLayout, ")"));
+  std::sort(stems.begin(), stems.end());
+  std::vector<LabelledFile> files;
+  for (const std::string& stem : stems) {
+    files.push_back({stem, absl::StrCat(images, "/", stem, ".jpg"), absl::StrCat(labels, "/", stem,
+                                                                                 "_labelTrainIds.png")});
+  }
+  if (absl::Status s = RequireFiles(files, kLayout); !s.ok()) return s;
+  return std::make_unique<FolderDataset>("coco_stuff/" + split, std::move(files), IdentityLabelMap(kClasses));
+}
+
+}  // namespace zegclip::data

@@ -1,0 +1,91 @@
+#include "data/folder_dataset.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "data/image_io.h"
+
+namespace zegclip::data {
+
+LabelMap ReduceZeroLabelMap(int num_classes) {
+  LabelMap map;
+  map.fill(-1);
+  map[0] = static_cast<int16_t>(kIgnoreLabel);
+  for (int k = 1; k <= num_classes && k < 255; ++k) map[k] = static_cast<int16_t>(k - 1);
+  map[255] = static_cast<int16_t>(kIgnoreLabel);
+  return map;
+}
+
+LabelMap IdentityLabelMap(int num_classes) {
+  LabelMap map;
+  map.fill(-1);
+  for (int k = 0; k < num_classes && k < 255; ++k) map[k] = static_cast<int16_t>(k);
+  map[255] = static_cast<int16_t>(kIgnoreLabel);
+  return map;
+}
+
+absl::StatusOr<Sample> FolderDataset::Get(int64_t index) const {
+  if (index < 0 || index >= size()) {
+    return absl::OutOfRangeError(absl::StrCat(name_, ": index ", index, " out of range [0, ", size(), ")"));
+  }
+  const LabelledFile& f = files_[index];
+  auto annotate = [&](const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat(name_, " ", f.id, ": ", s.message()));
+  };
+  absl::StatusOr<at::Tensor> image = ReadRgbImage(f.image_path);
+  if (!image.ok()) return annotate(image.status());
+  absl::StatusOr<at::Tensor> stored = ReadIndexPng(f.label_path);
+  if (!stored.ok()) return annotate(stored.status());
+  if (stored->size(0) != image->size(0) || stored->size(1) != image->size(1)) {
+    return absl::DataLossError(absl::StrCat(name_, " ", f.id, ": label ", f.label_path, " is ", stored->size(1), "x",
+                                            stored->size(0), " but image ", f.image_path, " is ", image->size(1),
+                                            "x", image->size(0)));
+  }
+  uint8_t* p = stored->data_ptr<uint8_t>();
+  for (int64_t i = 0; i < stored->numel(); ++i) {
+    const int16_t mapped = label_map_[p[i]];
+    if (mapped < 0) {
+      return absl::DataLossError(absl::StrCat(name_, " ", f.id, ": label ", f.label_path, " holds value ",
+                                              static_cast<int>(p[i]), ", which is no class of this dataset"));
+    }
+    p[i] = static_cast<uint8_t>(mapped);
+  }
+  return Sample{*std::move(image), *std::move(stored), "", f.id};
+}
+
+absl::StatusOr<std::vector<std::string>> ReadSplitFile(const std::string& path, const std::string& layout) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("split file not found: ", path, " (expected layout: ", layout, ")"));
+  std::vector<std::string> ids;
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::string id(absl::StripAsciiWhitespace(line));
+    if (!id.empty()) ids.push_back(id);
+  }
+  if (ids.empty()) return absl::InvalidArgumentError("split file " + path + " lists no ids");
+  return ids;
+}
+
+absl::Status RequireDirectory(const std::string& path, const std::string& layout) {
+  if (std::filesystem::is_directory(path)) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat("folder not found: ", path, " (expected layout: ", layout, ")"));
+}
+
+absl::Status RequireFiles(const std::vector<LabelledFile>& files, const std::string& layout) {
+  std::vector<std::string> missing;
+  int64_t count = 0;
+  for (const LabelledFile& f : files) {
+    for (const std::string* path : {&f.image_path, &f.label_path}) {
+      if (std::filesystem::is_regular_file(*path)) continue;
+      if (++count <= 5) missing.push_back(*path);
+    }
+  }
+  if (count == 0) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat(count, " listed file(s) missing, e.g. ", absl::StrJoin(missing, ", "),
+                                          " (expected layout: ", layout, ")"));
+}
+
+}  // namespace zegclip::data

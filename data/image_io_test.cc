@@ -1,0 +1,125 @@
+#include "data/image_io.h"
+
+#include <png.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+
+#include "gtest/gtest.h"
+
+namespace zegclip::data {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/image_io_" + name;
+}
+
+at::Tensor Labels() {
+  at::Tensor t = at::zeros({6, 5}, at::kByte);
+  t[0][0] = 1, t[1][2] = 15, t[2][4] = 20, t[5][0] = 255, t[3][3] = 7;
+  return t;
+}
+
+TEST(ImageIo, PalettePngIsReadAsIndicesNotColours) {
+  const std::string path = TempPath("palette.png");
+  ASSERT_TRUE(WriteIndexPng(path, Labels(), &VocPalette()).ok());
+  const absl::StatusOr<at::Tensor> read = ReadIndexPng(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(at::equal(*read, Labels()));
+  // What OpenCV would have handed over instead: the palette colours (VOC class 1 is (128, 0, 0)).
+  const cv::Mat expanded = cv::imread(path, cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(expanded.channels(), 3);
+  EXPECT_EQ(expanded.at<cv::Vec3b>(0, 0)[2], 128);  // BGR: red channel
+}
+
+TEST(ImageIo, GreyscalePngRoundTrips) {
+  const std::string path = TempPath("grey.png");
+  ASSERT_TRUE(WriteIndexPng(path, Labels(), nullptr).ok());
+  const absl::StatusOr<at::Tensor> read = ReadIndexPng(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(at::equal(*read, Labels()));
+}
+
+// A 2-bit palette PNG (as some tools write small label sets): values unpacked, not rescaled.
+TEST(ImageIo, SubBytePalettePngIsUnpacked) {
+  const std::string path = TempPath("two_bit.png");
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  png_init_io(png, f);
+  png_set_IHDR(png, info, 4, 2, 2, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
+  png_color palette[4] = {{0, 0, 0}, {255, 0, 0}, {0, 255, 0}, {0, 0, 255}};
+  png_set_PLTE(png, info, palette, 4);
+  png_write_info(png, info);
+  png_set_packing(png);
+  png_byte row0[4] = {0, 1, 2, 3}, row1[4] = {3, 3, 1, 0};
+  png_bytep rows[2] = {row0, row1};
+  png_write_image(png, rows);
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  std::fclose(f);
+  const absl::StatusOr<at::Tensor> read = ReadIndexPng(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  const at::Tensor expected = at::tensor({0, 1, 2, 3, 3, 3, 1, 0}, at::kInt).to(at::kByte).view({2, 4});
+  EXPECT_TRUE(at::equal(*read, expected));
+}
+
+TEST(ImageIo, RgbPngIsRejectedAsALabel) {
+  const std::string path = TempPath("rgb_label.png");
+  ASSERT_TRUE(WriteRgbImage(path, at::zeros({4, 4, 3}, at::kByte)).ok());
+  const absl::StatusOr<at::Tensor> read = ReadIndexPng(path);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("expected a palette/index PNG"), std::string::npos) << read.status();
+  EXPECT_NE(read.status().message().find("RGB"), std::string::npos) << read.status();
+  EXPECT_NE(read.status().message().find(path), std::string::npos);
+}
+
+TEST(ImageIo, MissingAndNonPngFilesFailByName) {
+  const absl::StatusOr<at::Tensor> missing = ReadIndexPng(TempPath("nothing.png"));
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("nothing.png"), std::string::npos);
+  const std::string jpg = TempPath("image.jpg");
+  ASSERT_TRUE(WriteRgbImage(jpg, at::zeros({4, 4, 3}, at::kByte)).ok());
+  EXPECT_FALSE(ReadIndexPng(jpg).ok());
+  EXPECT_EQ(ReadRgbImage(TempPath("nothing.jpg")).status().code(), absl::StatusCode::kNotFound);
+  const std::string text = TempPath("text.jpg");
+  std::FILE* f = std::fopen(text.c_str(), "w");
+  std::fputs("not an image", f);
+  std::fclose(f);
+  EXPECT_FALSE(ReadRgbImage(text).ok());
+}
+
+TEST(ImageIo, ColourImagesComeBackAsRgb) {
+  at::manual_seed(0);
+  at::Tensor rgb = at::zeros({16, 24, 3}, at::kByte);
+  rgb.select(2, 0).fill_(200);  // red
+  rgb.select(2, 2).fill_(30);
+  const std::string png = TempPath("colour.png");
+  ASSERT_TRUE(WriteRgbImage(png, rgb).ok());
+  const absl::StatusOr<at::Tensor> lossless = ReadRgbImage(png);
+  ASSERT_TRUE(lossless.ok());
+  EXPECT_TRUE(at::equal(*lossless, rgb));
+  const std::string jpg = TempPath("colour.jpg");
+  ASSERT_TRUE(WriteRgbImage(jpg, rgb).ok());
+  const absl::StatusOr<at::Tensor> lossy = ReadRgbImage(jpg);
+  ASSERT_TRUE(lossy.ok());
+  EXPECT_EQ(lossy->sizes(), rgb.sizes());
+  EXPECT_LT((lossy->to(at::kFloat) - rgb.to(at::kFloat)).abs().mean().item<float>(), 3.0f);
+}
+
+TEST(ImageIo, VocPaletteMatchesVocColours) {
+  const auto& p = VocPalette();
+  EXPECT_EQ(p[0], (std::array<uint8_t, 3>{0, 0, 0}));
+  EXPECT_EQ(p[1], (std::array<uint8_t, 3>{128, 0, 0}));
+  EXPECT_EQ(p[15], (std::array<uint8_t, 3>{192, 128, 128}));
+  EXPECT_EQ(p[20], (std::array<uint8_t, 3>{0, 64, 128}));
+  EXPECT_EQ(p[255], (std::array<uint8_t, 3>{224, 224, 192}));
+}
+
+}  // namespace
+}  // namespace zegclip::data

@@ -1,0 +1,101 @@
+// The synthetic world of the default job: 64x64 images of 1-3 coloured, patterned blobs on a noisy textured
+// background, with per-pixel labels and captions. A class is "<colour> <pattern>" (6 colours x 6 patterns = 36,
+// id = colour_index * 6 + pattern_index, names from class_catalog.h). Patterns have a period of 4 px and are drawn in
+// a dark shade of the object's colour, so both attributes of a class are visible inside one 8x8 patch; the
+// background is label 255 (ignore). Every image is a pure function of (seed, split, index): any worker or rank
+// renders the same pixels, and nothing is stored.
+//
+// Example:
+//   SyntheticWorldOptions options;   // 64x64, 1-3 objects, 14-38 px
+//   auto train = SyntheticWorldDataset::Create(options, "train", 2000);
+//   absl::StatusOr<Sample> s = (*train)->Get(0);   // s->caption == "a red dotted object and a blue plain object."
+//
+//   options.single_object = true;                  // one object per image: CLIP pre-training, retrieval tests
+//   options.classes = {0, 7, 14};                  // draw objects only from these class ids
+#ifndef ZEGCLIP_DATA_SYNTHETIC_WORLD_H_
+#define ZEGCLIP_DATA_SYNTHETIC_WORLD_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "data/sample.h"
+
+namespace zegclip::data {
+
+struct SyntheticWorldOptions {
+  int64_t image_size = 64;
+  int64_t min_objects = 1;
+  int64_t max_objects = 3;
+  int64_t min_object_size = 14;  // blob extent in pixels
+  int64_t max_object_size = 38;
+  uint64_t seed = 0;
+  // Class ids objects are drawn from; empty = all 36. Objects of one image have distinct classes.
+  std::vector<int64_t> classes;
+  // Exactly one object per image (overrides min/max_objects).
+  bool single_object = false;
+};
+
+// An object occluded down to fewer pixels than this is dropped: its pixels become ignore, its class leaves the caption.
+inline constexpr int64_t kSyntheticMinVisiblePixels = 20;
+
+int64_t SyntheticClassCount();                                      // 36
+int64_t SyntheticClassId(int64_t colour_index, int64_t pattern_index);
+std::string SyntheticClassName(int64_t class_id);                   // "red dotted"
+std::vector<std::string> SyntheticClassNames();                     // in class-id order
+// The base RGB colour of colour_index (the pattern uses kSyntheticDarkShade times it).
+std::array<uint8_t, 3> SyntheticColourRgb(int64_t colour_index);
+inline constexpr float kSyntheticDarkShade = 0.45f;
+
+// True where the pattern draws its dark shade at (x, y) shifted by the object's phase (0..3 each).
+bool SyntheticPatternIsDark(int64_t pattern_index, int64_t x, int64_t y);
+
+// "a red dotted object." / "a red dotted object and a blue plain object." /
+// "a red dotted object, a green plain object and a blue plain object." (ids in the order given).
+std::string SyntheticCaption(const std::vector<int64_t>& class_ids);
+
+absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& options);
+
+struct SyntheticObject {
+  int64_t class_id;
+  int64_t visible_pixels;
+  int64_t phase_x, phase_y;  // pattern offset: pixel (x, y) is dark iff SyntheticPatternIsDark(p, x+phase_x, y+phase_y)
+};
+
+struct SyntheticScene {
+  Sample sample;
+  std::vector<SyntheticObject> objects;  // the visible objects, by ascending class id (the caption's order)
+};
+
+// Renders image `index` of `split`. Options must be valid (ValidateSyntheticWorldOptions).
+SyntheticScene RenderSyntheticScene(const SyntheticWorldOptions& options, std::string_view split, int64_t index);
+
+class SyntheticWorldDataset : public Dataset {
+ public:
+  // split: a name such as "train", "val", "test" or "pretrain"; each name is its own stream of images.
+  // size: number of images.
+  static absl::StatusOr<std::unique_ptr<SyntheticWorldDataset>> Create(SyntheticWorldOptions options,
+                                                                       std::string split, int64_t size);
+
+  int64_t size() const override { return size_; }
+  absl::StatusOr<Sample> Get(int64_t index) const override;
+  const SyntheticWorldOptions& options() const { return options_; }
+  const std::string& split() const { return split_; }
+
+ private:
+  SyntheticWorldDataset(SyntheticWorldOptions options, std::string split, int64_t size)
+      : options_(std::move(options)), split_(std::move(split)), size_(size) {}
+
+  SyntheticWorldOptions options_;
+  std::string split_;
+  int64_t size_;
+};
+
+}  // namespace zegclip::data
+
+#endif  // ZEGCLIP_DATA_SYNTHETIC_WORLD_H_

@@ -1,0 +1,267 @@
+#include "data/synthetic_world.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "gtest/gtest.h"
+
+namespace zegclip::data {
+namespace {
+
+constexpr int64_t kPlain = 0, kHorizontal = 1, kVertical = 2, kDiagonal = 3, kDotted = 4, kChecker = 5;
+
+std::set<int64_t> LabelSet(const at::Tensor& label) {
+  std::set<int64_t> ids;
+  const uint8_t* p = label.data_ptr<uint8_t>();
+  for (int64_t i = 0; i < label.numel(); ++i) {
+    if (p[i] != kIgnoreLabel) ids.insert(p[i]);
+  }
+  return ids;
+}
+
+TEST(SyntheticWorld, ClassNamesFollowTheCatalog) {
+  EXPECT_EQ(SyntheticClassCount(), 36);
+  EXPECT_EQ(SyntheticClassName(SyntheticClassId(0, 4)), "red dotted");
+  EXPECT_EQ(SyntheticClassName(12), "blue plain");
+  EXPECT_EQ(SyntheticClassNames().back(), "orange checkered");
+  EXPECT_EQ(SyntheticCaption({4}), "a red dotted object.");
+  EXPECT_EQ(SyntheticCaption({4, 12}), "a red dotted object and a blue plain object.");
+  EXPECT_EQ(SyntheticCaption({4, 12, 13}),
+            "a red dotted object, a blue plain object and a blue horizontal object.");
+}
+
+TEST(SyntheticWorld, DeterministicFromSeedSplitIndex) {
+  SyntheticWorldOptions options;
+  options.seed = 7;
+  const Sample a = RenderSyntheticScene(options, "train", 5).sample;
+  const Sample b = RenderSyntheticScene(options, "train", 5).sample;
+  EXPECT_TRUE(at::equal(a.image, b.image));
+  EXPECT_TRUE(at::equal(a.label, b.label));
+  EXPECT_EQ(a.caption, b.caption);
+  EXPECT_EQ(a.id, "train/5");
+  EXPECT_EQ(a.image.sizes(), (std::vector<int64_t>{64, 64, 3}));
+  EXPECT_EQ(a.label.sizes(), (std::vector<int64_t>{64, 64}));
+  EXPECT_TRUE(a.image.is_contiguous());
+  EXPECT_FALSE(at::equal(a.image, RenderSyntheticScene(options, "train", 6).sample.image));
+  EXPECT_FALSE(at::equal(a.image, RenderSyntheticScene(options, "val", 5).sample.image));
+  options.seed = 8;
+  EXPECT_FALSE(at::equal(a.image, RenderSyntheticScene(options, "train", 5).sample.image));
+}
+
+// Every labelled pixel has its class colour (light) or the dark shade where the pattern says so; the ignored
+// background is grey; visible_pixels matches the label map.
+TEST(SyntheticWorld, PixelsMatchTheirLabels) {
+  SyntheticWorldOptions options;
+  for (int64_t index = 0; index < 50; ++index) {
+    const SyntheticScene scene = RenderSyntheticScene(options, "train", index);
+    const uint8_t* img = scene.sample.image.data_ptr<uint8_t>();
+    const uint8_t* lab = scene.sample.label.data_ptr<uint8_t>();
+    std::map<int64_t, const SyntheticObject*> by_class;
+    for (const SyntheticObject& o : scene.objects) by_class[o.class_id] = &o;
+    std::map<int64_t, int64_t> counts;
+    int64_t background = 0, grey_background = 0;
+    for (int64_t y = 0; y < 64; ++y) {
+      for (int64_t x = 0; x < 64; ++x) {
+        const uint8_t* px = img + (y * 64 + x) * 3;
+        const int64_t c = lab[y * 64 + x];
+        if (c == kIgnoreLabel) {
+          ++background;
+          const int spread = std::max({px[0], px[1], px[2]}) - std::min({px[0], px[1], px[2]});
+          grey_background += spread <= 40;
+          continue;
+        }
+        ASSERT_TRUE(by_class.count(c)) << "label " << c << " not among the scene's objects";
+        ++counts[c];
+        const SyntheticObject& o = *by_class[c];
+        const bool dark = SyntheticPatternIsDark(c % 6, x + o.phase_x, y + o.phase_y);
+        const auto base = SyntheticColourRgb(c / 6);
+        for (int ch = 0; ch < 3; ++ch) {
+          const double expected = dark ? base[ch] * kSyntheticDarkShade : base[ch];
+          ASSERT_NEAR(px[ch], expected, dark ? 13 : 21) << "image " << index << " (" << x << "," << y << ")";
+        }
+      }
+    }
+    for (const SyntheticObject& o : scene.objects) {
+      EXPECT_EQ(counts[o.class_id], o.visible_pixels);
+      EXPECT_GE(o.visible_pixels, kSyntheticMinVisiblePixels);
+    }
+    // Dropped slivers keep their colour under an ignore label; they are rare and small.
+    EXPECT_GE(grey_background, background * 95 / 100) << "image " << index;
+  }
+}
+
+// For each pattern, finds objects of it and checks its geometry from the pixels alone.
+class PatternChecker {
+ public:
+  PatternChecker(const Sample& sample, int64_t class_id) : sample_(sample), class_id_(class_id) {
+    const auto base = SyntheticColourRgb(class_id / 6);
+    threshold_ = (base[0] + base[1] + base[2]) * (1 + kSyntheticDarkShade) / 2;
+  }
+  bool In(int64_t x, int64_t y) const {
+    return x >= 0 && y >= 0 && x < 64 && y < 64 && sample_.label.data_ptr<uint8_t>()[y * 64 + x] == class_id_;
+  }
+  bool Dark(int64_t x, int64_t y) const {
+    const uint8_t* px = sample_.image.data_ptr<uint8_t>() + (y * 64 + x) * 3;
+    return px[0] + px[1] + px[2] < threshold_;
+  }
+  // Counts pixel pairs (p, p + (dx, dy)) inside the object whose dark states are equal / differ.
+  std::pair<int64_t, int64_t> Pairs(int64_t dx, int64_t dy) const {
+    int64_t same = 0, differ = 0;
+    for (int64_t y = 0; y < 64; ++y) {
+      for (int64_t x = 0; x < 64; ++x) {
+        if (!In(x, y) || !In(x + dx, y + dy)) continue;
+        (Dark(x, y) == Dark(x + dx, y + dy) ? same : differ) += 1;
+      }
+    }
+    return {same, differ};
+  }
+  double DarkFraction() const {
+    int64_t dark = 0, all = 0;
+    for (int64_t y = 0; y < 64; ++y) {
+      for (int64_t x = 0; x < 64; ++x) {
+        if (In(x, y)) dark += Dark(x, y), ++all;
+      }
+    }
+    return static_cast<double>(dark) / all;
+  }
+
+ private:
+  const Sample& sample_;
+  int64_t class_id_;
+  double threshold_;
+};
+
+TEST(SyntheticWorld, PatternsHavePeriodFour) {
+  SyntheticWorldOptions options;
+  options.single_object = true;
+  std::map<int64_t, int> checked;
+  for (int64_t index = 0; index < 200; ++index) {
+    const SyntheticScene scene = RenderSyntheticScene(options, "test", index);
+    ASSERT_EQ(scene.objects.size(), 1u);
+    const int64_t c = scene.objects[0].class_id, pattern = c % 6;
+    const PatternChecker k(scene.sample, c);
+    auto all_same = [&](int64_t dx, int64_t dy) { auto p = k.Pairs(dx, dy); return p.second == 0 && p.first > 0; };
+    auto all_differ = [&](int64_t dx, int64_t dy) { auto p = k.Pairs(dx, dy); return p.first == 0 && p.second > 0; };
+    SCOPED_TRACE(SyntheticClassName(c) + " in image " + std::to_string(index));
+    switch (pattern) {
+      case kPlain: EXPECT_EQ(k.DarkFraction(), 0.0); break;
+      case kHorizontal: EXPECT_TRUE(all_same(1, 0) && all_differ(0, 2) && all_same(0, 4)); break;
+      case kVertical: EXPECT_TRUE(all_same(0, 1) && all_differ(2, 0) && all_same(4, 0)); break;
+      case kDiagonal: EXPECT_TRUE(all_same(1, -1) && all_differ(2, 0) && all_differ(0, 2) && all_same(4, 0)); break;
+      case kDotted:
+        EXPECT_TRUE(all_same(4, 0) && all_same(0, 4));
+        EXPECT_NEAR(k.DarkFraction(), 0.25, 0.12);
+        break;
+      case kChecker:
+        EXPECT_TRUE(all_differ(2, 0) && all_differ(0, 2) && all_same(2, 2) && all_same(4, 0));
+        EXPECT_NEAR(k.DarkFraction(), 0.5, 0.12);
+        break;
+    }
+    ++checked[pattern];
+  }
+  for (int64_t p = 0; p < 6; ++p) EXPECT_GE(checked[p], 10) << "pattern " << p;
+}
+
+TEST(SyntheticWorld, CoversEveryClassEvenly) {
+  SyntheticWorldOptions options;
+  std::vector<int64_t> counts(36, 0);
+  std::map<int64_t, int64_t> objects_per_image;
+  const int64_t images = 720;
+  for (int64_t index = 0; index < images; ++index) {
+    const SyntheticScene scene = RenderSyntheticScene(options, "train", index);
+    for (const SyntheticObject& o : scene.objects) ++counts[o.class_id];
+    ++objects_per_image[scene.objects.size()];
+  }
+  int64_t total = 0;
+  for (int64_t c : counts) total += c;
+  for (int64_t c = 0; c < 36; ++c) {
+    EXPECT_GT(counts[c], total / 36 / 2) << SyntheticClassName(c);
+    EXPECT_LT(counts[c], total / 36 * 3 / 2) << SyntheticClassName(c);
+  }
+  // 1-3 objects drawn uniformly; occlusion only rarely removes one.
+  EXPECT_EQ(objects_per_image.count(0), 0u);
+  for (int64_t n = 1; n <= 3; ++n) EXPECT_GT(objects_per_image[n], images / 6) << n << " objects";
+  EXPECT_EQ(objects_per_image.count(4), 0u);
+}
+
+TEST(SyntheticWorld, CaptionNamesExactlyTheLabelledClasses) {
+  SyntheticWorldOptions options;
+  for (int64_t index = 0; index < 100; ++index) {
+    const SyntheticScene scene = RenderSyntheticScene(options, "val", index);
+    const std::set<int64_t> present = LabelSet(scene.sample.label);
+    EXPECT_EQ(scene.sample.caption, SyntheticCaption(std::vector<int64_t>(present.begin(), present.end())));
+    for (int64_t c = 0; c < 36; ++c) {
+      const bool named = scene.sample.caption.find("a " + SyntheticClassName(c) + " object") != std::string::npos;
+      EXPECT_EQ(named, present.count(c) == 1) << scene.sample.caption;
+    }
+  }
+}
+
+TEST(SyntheticWorld, RestrictedClassesAndSingleObjectMode) {
+  SyntheticWorldOptions options;
+  options.classes = {3, 17, 30};
+  options.max_objects = 3;
+  for (int64_t index = 0; index < 40; ++index) {
+    for (int64_t c : LabelSet(RenderSyntheticScene(options, "train", index).sample.label)) {
+      EXPECT_TRUE(c == 3 || c == 17 || c == 30) << c;
+    }
+  }
+  options.classes.clear();
+  options.single_object = true;
+  for (int64_t index = 0; index < 40; ++index) {
+    const SyntheticScene scene = RenderSyntheticScene(options, "train", index);
+    EXPECT_EQ(scene.objects.size(), 1u);
+    EXPECT_EQ(LabelSet(scene.sample.label).size(), 1u);
+  }
+}
+
+TEST(SyntheticWorld, DatasetValidatesAndServesIndices) {
+  SyntheticWorldOptions options;
+  EXPECT_FALSE(SyntheticWorldDataset::Create(options, "", 10).ok());
+  EXPECT_FALSE(SyntheticWorldDataset::Create(options, "Train set", 10).ok());
+  EXPECT_TRUE(SyntheticWorldDataset::Create(options, "pretrain", 10).ok());
+  options.min_objects = 4;
+  EXPECT_FALSE(SyntheticWorldDataset::Create(options, "train", 10).ok());
+  options.min_objects = 1;
+  options.classes = {36};
+  EXPECT_FALSE(SyntheticWorldDataset::Create(options, "train", 10).ok());
+  options.classes = {};
+  options.max_object_size = 65;
+  const auto too_big = SyntheticWorldDataset::Create(options, "train", 10);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(too_big.status().message().find("max_object_size"), std::string::npos);
+  options.max_object_size = 38;
+  auto dataset = SyntheticWorldDataset::Create(options, "val", 10);
+  ASSERT_TRUE(dataset.ok());
+  EXPECT_EQ((*dataset)->size(), 10);
+  EXPECT_FALSE((*dataset)->Get(10).ok());
+  const absl::StatusOr<Sample> s = (*dataset)->Get(3);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(at::equal(s->image, RenderSyntheticScene(options, "val", 3).sample.image));
+}
+
+TEST(SyntheticWorld, OtherImageSizes) {
+  SyntheticWorldOptions options;
+  options.image_size = 96;
+  const Sample s = RenderSyntheticScene(options, "train", 0).sample;
+  EXPECT_EQ(s.image.sizes(), (std::vector<int64_t>{96, 96, 3}));
+  EXPECT_FALSE(LabelSet(s.label).empty());
+}
+
+#if !defined(__SANITIZE_ADDRESS__) && defined(NDEBUG)
+TEST(SyntheticWorld, RendersAtLeast2000ImagesPerSecond) {
+  SyntheticWorldOptions options;
+  const auto start = std::chrono::steady_clock::now();
+  int64_t pixels = 0;
+  for (int64_t index = 0; index < 2000; ++index) pixels += RenderSyntheticScene(options, "train", index).objects.size();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GT(pixels, 0);
+  EXPECT_LT(seconds, 1.0) << 2000 / seconds << " images/s";
+}
+#endif
+
+}  // namespace
+}  // namespace zegclip::data

@@ -1,0 +1,48 @@
+#include "data/voc_dataset.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace zegclip::data {
+namespace {
+
+constexpr char kLayout[] =
+    "<root>/JPEGImages/<id>.jpg, <root>/SegmentationClass/<id>.png (SegmentationClassAug/ for aug), "
+    "<root>/ImageSets/Segmentation/<split>.txt";
+
+// Appends the files of one split file whose labels live in `label_folder`.
+absl::Status AddSplit(const std::string& root, const std::string& list, const std::string& label_folder,
+                      std::vector<LabelledFile>* files) {
+  if (absl::Status s = RequireDirectory(root + "/" + label_folder, kLayout); !s.ok()) return s;
+  absl::StatusOr<std::vector<std::string>> ids = ReadSplitFile(root + "/ImageSets/Segmentation/" + list, kLayout);
+  if (!ids.ok()) return ids.status();
+  for (const std::string& id : *ids) {
+    files->push_back({id, absl::StrCat(root, "/JPEGImages/", id, ".jpg"),
+                      absl::StrCat(root, "/", label_folder, "/", id, ".png")});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::string& root, const std::string& split) {
+  if (absl::Status s = RequireDirectory(root + "/JPEGImages", kLayout); !s.ok()) return s;
+  std::vector<LabelledFile> files;
+  absl::Status status;
+  if (split == "train" || split == "val") {
+    status = AddSplit(root, split + ".txt", "SegmentationClass", &files);
+  } else if (split == "aug") {
+    status = AddSplit(root, "aug.txt", "SegmentationClassAug", &files);
+  } else if (split == "train_aug") {
+    status = AddSplit(root, "train.txt", "SegmentationClass", &files);
+    if (status.ok()) status = AddSplit(root, "aug.txt", "SegmentationClassAug", &files);
+  } else {
+    return absl::InvalidArgumentError("voc2012: unknown split \"" + split + "\" (known: train, val, aug, train_aug)");
+  }
+  if (!status.ok()) return status;
+  if (absl::Status s = RequireFiles(files, kLayout); !s.ok()) return s;
+  return std::make_unique<FolderDataset>("voc2012/" + split, std::move(files), ReduceZeroLabelMap(20));
+}
+
+}  // namespace zegclip::data

@@ -1,0 +1,26 @@
+// PASCAL VOC 2012 (20 classes, background ignored), in the layout mmseg and ZegCLIP use:
+//   <root>/JPEGImages/<id>.jpg
+//   <root>/SegmentationClass/<id>.png            palette PNGs (train, val)
+//   <root>/SegmentationClassAug/<id>.png         SBD-augmented labels (aug), palette or greyscale
+//   <root>/ImageSets/Segmentation/{train,val,aug}.txt
+// Labels: 0 (background) -> 255, 255 (object borders) -> 255, k -> k-1.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<FolderDataset>> val = CreateVocDataset("/data/VOCdevkit/VOC2012", "val");
+//   // splits: "train", "val", "aug" (aug.txt over SegmentationClassAug), "train_aug" (train + aug, ZegCLIP's).
+#ifndef ZEGCLIP_DATA_VOC_DATASET_H_
+#define ZEGCLIP_DATA_VOC_DATASET_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "data/folder_dataset.h"
+
+namespace zegclip::data {
+
+absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::string& root, const std::string& split);
+
+}  // namespace zegclip::data
+
+#endif  // ZEGCLIP_DATA_VOC_DATASET_H_

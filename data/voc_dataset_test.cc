@@ -1,0 +1,115 @@
+#include "data/voc_dataset.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "data/image_io.h"
+#include "gtest/gtest.h"
+
+namespace zegclip::data {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string FreshRoot(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string root = std::string(tmp ? tmp : "/tmp") + "/voc_" + name;
+  fs::remove_all(root);
+  fs::create_directories(root + "/JPEGImages");
+  fs::create_directories(root + "/SegmentationClass");
+  fs::create_directories(root + "/SegmentationClassAug");
+  fs::create_directories(root + "/ImageSets/Segmentation");
+  return root;
+}
+
+void WriteList(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// An image of h x w and a palette label with background (0), class 1, class 20 and border (255).
+void AddPair(const std::string& root, const std::string& id, const std::string& label_folder, bool palette = true) {
+  ASSERT_TRUE(WriteRgbImage(root + "/JPEGImages/" + id + ".jpg", at::full({10, 12, 3}, 90, at::kByte)).ok());
+  at::Tensor label = at::zeros({10, 12}, at::kByte);
+  label.slice(0, 2, 4).fill_(1);
+  label.slice(0, 4, 6).fill_(20);
+  label.slice(0, 6, 7).fill_(255);
+  ASSERT_TRUE(WriteIndexPng(root + "/" + label_folder + "/" + id + ".png", label, palette ? &VocPalette() : nullptr)
+                  .ok());
+}
+
+TEST(VocDataset, MapsBackgroundAndBorderToIgnoreAndShiftsClasses) {
+  const std::string root = FreshRoot("map");
+  AddPair(root, "2007_000032", "SegmentationClass");
+  AddPair(root, "2007_000033", "SegmentationClass");
+  WriteList(root + "/ImageSets/Segmentation/val.txt", "2007_000032\n2007_000033\n\n");
+  auto ds = CreateVocDataset(root, "val");
+  ASSERT_TRUE(ds.ok()) << ds.status();
+  ASSERT_EQ((*ds)->size(), 2);
+  const absl::StatusOr<Sample> s = (*ds)->Get(1);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->id, "2007_000033");
+  EXPECT_EQ(s->image.sizes(), (std::vector<int64_t>{10, 12, 3}));
+  auto l = s->label.accessor<uint8_t, 2>();
+  EXPECT_EQ(l[0][0], 255);  // background
+  EXPECT_EQ(l[2][0], 0);    // aeroplane (stored 1)
+  EXPECT_EQ(l[4][5], 19);   // tvmonitor (stored 20)
+  EXPECT_EQ(l[6][11], 255);  // border
+}
+
+TEST(VocDataset, AugSplitsReadSegmentationClassAug) {
+  const std::string root = FreshRoot("aug");
+  AddPair(root, "a", "SegmentationClass");
+  AddPair(root, "b", "SegmentationClassAug", /*palette=*/false);  // converted SBD labels are greyscale
+  AddPair(root, "c", "SegmentationClassAug", false);
+  WriteList(root + "/ImageSets/Segmentation/train.txt", "a\n");
+  WriteList(root + "/ImageSets/Segmentation/aug.txt", "b\nc\n");
+  auto aug = CreateVocDataset(root, "aug");
+  auto train_aug = CreateVocDataset(root, "train_aug");
+  ASSERT_TRUE(aug.ok() && train_aug.ok());
+  EXPECT_EQ((*aug)->size(), 2);
+  EXPECT_EQ((*train_aug)->size(), 3);
+  EXPECT_EQ((*train_aug)->files()[2].label_path, root + "/SegmentationClassAug/c.png");
+  const absl::StatusOr<Sample> s = (*aug)->Get(0);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->label[4][0].item<uint8_t>(), 19);
+}
+
+TEST(VocDataset, ClearErrorsForBrokenLayouts) {
+  const std::string root = FreshRoot("broken");
+  auto no_list = CreateVocDataset(root, "train");
+  ASSERT_FALSE(no_list.ok());
+  EXPECT_NE(no_list.status().message().find("ImageSets/Segmentation/train.txt"), std::string::npos);
+  EXPECT_NE(no_list.status().message().find("expected layout"), std::string::npos);
+
+  WriteList(root + "/ImageSets/Segmentation/train.txt", "x\ny\n");
+  AddPair(root, "x", "SegmentationClass");
+  auto missing = CreateVocDataset(root, "train");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("JPEGImages/y.jpg"), std::string::npos) << missing.status();
+
+  EXPECT_FALSE(CreateVocDataset(root + "/nowhere", "train").ok());
+  const auto bad_split = CreateVocDataset(root, "trainval");
+  ASSERT_FALSE(bad_split.ok());
+  EXPECT_NE(bad_split.status().message().find("known: train, val, aug, train_aug"), std::string::npos);
+}
+
+TEST(VocDataset, RgbLabelsAndForeignValuesAreErrors) {
+  const std::string root = FreshRoot("rgb");
+  AddPair(root, "x", "SegmentationClass");
+  AddPair(root, "y", "SegmentationClass");
+  // x: a colour PNG (e.g. re-saved by an image editor); y: a value no VOC class has.
+  ASSERT_TRUE(WriteRgbImage(root + "/SegmentationClass/x.png", at::zeros({10, 12, 3}, at::kByte)).ok());
+  ASSERT_TRUE(WriteIndexPng(root + "/SegmentationClass/y.png", at::full({10, 12}, 21, at::kByte), nullptr).ok());
+  WriteList(root + "/ImageSets/Segmentation/val.txt", "x\ny\n");
+  auto ds = CreateVocDataset(root, "val");
+  ASSERT_TRUE(ds.ok());
+  const absl::StatusOr<Sample> rgb = (*ds)->Get(0);
+  ASSERT_FALSE(rgb.ok());
+  EXPECT_NE(rgb.status().message().find("expected a palette/index PNG"), std::string::npos) << rgb.status();
+  EXPECT_NE(rgb.status().message().find("x.png"), std::string::npos);
+  const absl::StatusOr<Sample> foreign = (*ds)->Get(1);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.status().message().find("holds value 21"), std::string::npos) << foreign.status();
+}
+
+}  // namespace
+}  // namespace zegclip::data

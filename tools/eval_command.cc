@@ -1,0 +1,127 @@
+// `zegclip eval --config=F --checkpoint=C --work_dir=D`: evaluates a trained ZegCLIP checkpoint on the validation
+// split (whole image or sliding window, as eval.mode says); `--checkpoint=baseline` evaluates the training-free
+// dense-similarity baseline of the experiment's CLIP instead. Writes D/eval.json, D/examples/, D/manifest.json and
+// the report, and prints the table.
+#include <ATen/Parallel.h>
+
+#include <cmath>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "data/class_catalog.h"
+#include "tools/command.h"
+#include "tools/experiment_options.h"
+#include "tools/flags.h"
+#include "tools/pipeline_stages.h"
+#include "tools/run_directory.h"
+#include "tools/segmentor_setup.h"
+#include "zegclip/train/checkpoint.h"
+
+DEFINE_string(checkpoint, "", "a checkpoint written by `zegclip train` (iter_N.ckpt), or 'baseline'");
+
+namespace zegclip::tools {
+namespace {
+
+// On unseen pixels of the synthetic world: the share predicted with the right colour / the right pattern.
+std::pair<double, double> UnseenAttributeShares(const at::Tensor& counts, const std::vector<int64_t>& unseen) {
+  const int64_t patterns = static_cast<int64_t>(data::SyntheticPatterns().size());
+  double total = 0, colour = 0, pattern = 0;
+  for (int64_t label : unseen) {
+    for (int64_t pred = 0; pred < counts.size(1); ++pred) {
+      const double n = counts[label][pred].item<int64_t>();
+      total += n;
+      colour += (pred / patterns == label / patterns) ? n : 0;
+      pattern += (pred % patterns == label % patterns) ? n : 0;
+    }
+  }
+  if (total == 0) return {NAN, NAN};
+  return {100 * colour / total, 100 * pattern / total};
+}
+
+}  // namespace
+
+absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const std::string& work_dir,
+                                            const model::LogitsFn& logits_fn, const data::Dataset& val,
+                                            const std::vector<std::string>& class_names, dist::Communicator& comm,
+                                            report::RunManifest& manifest,
+                                            std::map<std::string, std::string> extra) {
+  eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
+  const data::SampleTransform pipeline = data::TestPipeline(TestTransformsFrom(e.data(), e.eval()));
+  absl::StatusOr<eval::EvalResult> result = eval::Evaluate(val, pipeline, logits_fn, comm, options);
+  if (!result.ok()) return result.status();
+  if (!e.eval().offset_candidates().empty()) {
+    std::vector<double> candidates(e.eval().offset_candidates().begin(), e.eval().offset_candidates().end());
+    absl::StatusOr<std::vector<std::pair<double, double>>> sweep =
+        eval::SweepSeenOffset(val, pipeline, logits_fn, comm, options, candidates);
+    if (!sweep.ok()) return sweep.status();
+    for (const auto& [offset, hiou] : *sweep) extra[absl::StrFormat("hIoU_at_offset_%.3f", offset)] = absl::StrFormat("%.2f", hiou);
+  }
+  EvalSummary summary;
+  summary.metrics = result->metrics;
+  summary.eval_json = work_dir + "/eval.json";
+  summary.unseen_colour = summary.unseen_pattern = NAN;
+  if (e.data().dataset() == config::SYNTHETIC) {
+    std::tie(summary.unseen_colour, summary.unseen_pattern) = UnseenAttributeShares(result->counts, options.split.unseen);
+    extra["unseen_pixels_right_colour"] = absl::StrFormat("%.1f", summary.unseen_colour);
+    extra["unseen_pixels_right_pattern"] = absl::StrFormat("%.1f", summary.unseen_pattern);
+  }
+  if (comm.is_main()) {
+    absl::Status s = WriteEvalJson(summary.eval_json, *result, class_names, options.split.seen, extra);
+    if (s.ok()) s = eval::WriteExamples(result->examples, work_dir + "/examples");
+    manifest.world_size = comm.size();
+    manifest.backend = comm.backend();
+    manifest.threads = at::get_num_threads();
+    manifest.extra = extra;
+    report::FinishManifest(&manifest);
+    if (s.ok()) s = report::WriteManifest(manifest, work_dir + "/manifest.json");
+    if (!s.ok()) return s;
+    if (RunReportScript({work_dir}) != 0) return absl::InternalError(work_dir + ": the report could not be written");
+  }
+  comm.Barrier();
+  return summary;
+}
+
+absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experiment, const std::string& checkpoint,
+                                              const std::string& work_dir, dist::Communicator& comm,
+                                              const std::string& invocation) {
+  config::Experiment e = experiment;
+  const bool baseline = checkpoint == "baseline";
+  // The baseline is CLIP as it is: no prompts, no head.
+  if (baseline) e.mutable_model()->set_encoder_mode(config::FROZEN);
+  absl::Status prepared = PrepareRunDirectory(work_dir, e);
+  if (!prepared.ok()) return prepared;
+  report::RunManifest manifest = report::StartManifest(invocation, "eval", e.seed());
+  absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm);
+  if (!setup.ok()) return setup.status();
+  if (!baseline) {
+    train::TrainingState state;
+    absl::Status loaded = train::LoadCheckpoint(checkpoint, *(*setup)->model, nullptr, &state);
+    if (!loaded.ok()) return loaded;
+  } else {
+    e.mutable_model()->set_seen_score_offset(0);  // no training, so no seen bias to calibrate
+  }
+  (*setup)->model->eval();
+  absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");
+  if (!val.ok()) return val.status();
+  if (baseline) e.mutable_model()->mutable_loss()->set_kind(config::EL);  // softmax over cosine similarities
+  return FinalEvaluation(e, work_dir, baseline ? (*setup)->DenseSimilarityFn() : (*setup)->LogitsFn(), **val,
+                         (*setup)->class_names, comm, manifest,
+                         {{"checkpoint", baseline ? "baseline (training-free dense similarity)" : checkpoint}});
+}
+
+int RunEval(const CommandLine& command_line) {
+  if (FLAGS_checkpoint.empty()) {
+    std::cerr << "eval: --checkpoint=FILE (or --checkpoint=baseline) is required\n";
+    return 2;
+  }
+  return RunStage(command_line, "eval", [&](const config::Experiment& e, dist::Communicator& comm) {
+    absl::StatusOr<EvalSummary> s = EvaluateSegmentor(e, FLAGS_checkpoint, FLAGS_work_dir, comm,
+                                                      command_line.invocation);
+    if (!s.ok()) return s.status();
+    if (comm.is_main()) std::cout << FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zegclip::tools

@@ -1,0 +1,254 @@
+#include "tools/experiment_options.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#ifndef ZEGCLIP_WITHOUT_READERS
+#include "data/coco_stuff_dataset.h"
+#include "data/pascal_context_dataset.h"
+#include "data/voc_dataset.h"
+#endif
+#include "zegclip/config/class_split.h"
+
+namespace zegclip::tools {
+
+clip::ClipOptions ClipOptionsFrom(const config::ClipConfig& c) {
+  clip::ClipOptions o;
+  o.image_resolution = c.pretrain_image_size();
+  o.patch_size = c.patch_size();
+  o.vision_width = c.vision_width();
+  o.vision_layers = c.vision_layers();
+  o.vision_heads = c.vision_heads();
+  o.embed_dim = c.embed_dim();
+  o.context_length = c.context_length();
+  o.vocab_size = c.vocab_size();
+  o.text_width = c.text_width();
+  o.text_heads = c.text_heads();
+  o.text_layers = c.text_layers();
+  return WithRunTimeSwitches(o, c);
+}
+
+clip::ClipOptions WithRunTimeSwitches(clip::ClipOptions o, const config::ClipConfig& c) {
+  o.drop_path = c.drop_path();
+  o.class_embedding_twice = c.class_embedding_twice();
+  return o;
+}
+
+clip::PromptOptions PromptOptionsFrom(const config::ModelConfig& m) {
+  clip::PromptOptions o;
+  switch (m.encoder_mode()) {
+    case config::DEEP_PROMPT: o.mode = clip::EncoderMode::kDeepPrompt; break;
+    case config::SHALLOW_PROMPT: o.mode = clip::EncoderMode::kShallowPrompt; break;
+    case config::FROZEN: o.mode = clip::EncoderMode::kFrozen; break;
+    case config::FINETUNE: o.mode = clip::EncoderMode::kFinetune; break;
+  }
+  o.tokens = m.prompt_tokens();
+  o.depth = m.prompt_depth();
+  o.dropout = m.prompt_dropout();
+  return o;
+}
+
+model::SegmentorOptions SegmentorOptionsFrom(const config::ModelConfig& m, const clip::ClipOptions& clip) {
+  model::SegmentorOptions o;
+  o.clip = clip;
+  o.prompt = PromptOptionsFrom(m);
+  o.decoder.layers = m.decoder().layers();
+  o.decoder.width = m.decoder().width();
+  o.decoder.heads = m.decoder().heads();
+  o.decoder.ffn_ratio = m.decoder().ffn_ratio();
+  o.decoder.dropout = m.decoder().dropout();
+  o.decoder.input_projection = m.decoder().input_projection();
+  o.relationship_descriptor = m.query() == config::RELATIONSHIP;
+  return o;
+}
+
+model::ZeroShotSplit ZeroShotSplitFrom(const config::Experiment& e) {
+  // The config was validated on load, so the split resolves.
+  absl::StatusOr<config::ClassSplit> classes = config::ResolveClassSplit(e.data());
+  model::ZeroShotSplit split;
+  split.num_classes = static_cast<int64_t>(classes->names.size());
+  split.seen = classes->seen;
+  split.unseen = classes->unseen;
+  switch (e.model().setting()) {
+    case config::INDUCTIVE: split.setting = model::Setting::kInductive; break;
+    case config::TRANSDUCTIVE: split.setting = model::Setting::kTransductive; break;
+    case config::FULLY_SUPERVISED: split.setting = model::Setting::kFullySupervised; break;
+  }
+  return split;
+}
+
+train::SegmentationStepOptions StepOptionsFrom(const config::Experiment& e) {
+  train::SegmentationStepOptions o;
+  o.split = ZeroShotSplitFrom(e);
+  const config::LossConfig& l = e.model().loss();
+  o.loss = l.kind() == config::NEL ? train::LossKind::kNel : train::LossKind::kEl;
+  o.nel.focal_weight = l.focal_weight();
+  o.nel.dice_weight = l.dice_weight();
+  o.nel.alpha = l.focal_alpha();
+  o.nel.gamma = l.focal_gamma();
+  o.nel.ignore_as_negative = l.ignore_as_negative();
+  o.deep_supervision = e.model().decoder().deep_supervision();
+  return o;
+}
+
+std::vector<std::string> TemplatesFrom(const config::ModelConfig& m) {
+  if (m.templates().empty()) return {"a photo of a {}."};
+  return {m.templates().begin(), m.templates().end()};
+}
+
+train::LrScheduleOptions ScheduleFrom(const config::TrainConfig& t) {
+  train::LrScheduleOptions o;
+  switch (t.schedule()) {
+    case config::POLY: o.policy = train::LrPolicy::kPoly; break;
+    case config::COSINE: o.policy = train::LrPolicy::kCosine; break;
+    case config::CONSTANT: o.policy = train::LrPolicy::kConstant; break;
+  }
+  o.max_iters = t.max_iters();
+  o.power = t.poly_power();
+  o.min_lr = t.min_lr();
+  o.warmup_iters = t.warmup_iters();
+  o.warmup_ratio = t.warmup_ratio();
+  return o;
+}
+
+train::ParamGroupOptions ParamGroupOptionsFrom(const config::TrainConfig& t) {
+  train::ParamGroupOptions o;
+  o.base_lr = t.lr();
+  o.weight_decay = t.weight_decay();
+  // Multipliers combine: "clip.visual" / "decoder" / "rd." give the lr multiplier, "norm" / "ln_" zero decay.
+  o.combine_matching_rules = true;
+  o.rules = {{"clip.visual.", t.head_lr_mult(), 1.0},
+             {"decoder.", t.head_lr_mult(), 1.0},
+             {"rd.", t.head_lr_mult(), 1.0},
+             {"norm", 1.0, 0.0},
+             {"ln_", 1.0, 0.0}};
+  return o;
+}
+
+train::TrainerOptions TrainerOptionsFrom(const config::Experiment& e, const std::string& work_dir) {
+  train::TrainerOptions o;
+  o.work_dir = work_dir;
+  o.max_iters = e.train().max_iters();
+  o.log_interval = e.train().log_interval();
+  o.checkpoint_interval = e.train().checkpoint_interval();
+  o.eval_interval = e.train().eval_interval();
+  o.grad_clip_norm = e.train().grad_clip_norm();
+  o.buckets.first_bucket_bytes = int64_t{e.distributed().first_bucket_mib()} << 20;
+  o.buckets.bucket_bytes = int64_t{e.distributed().bucket_mib()} << 20;
+  o.print = false;  // the progress bar shows the numbers; metrics.jsonl keeps them
+  return o;
+}
+
+dist::DistOptions DistOptionsFrom(const config::DistributedConfig& d) {
+  dist::DistOptions o;
+  switch (d.backend()) {
+    case config::AUTO: o.backend = dist::Backend::kAuto; break;
+    case config::SINGLE: o.backend = dist::Backend::kSingle; break;
+    case config::MPI: o.backend = dist::Backend::kMpi; break;
+    case config::NCCL: o.backend = dist::Backend::kNccl; break;
+  }
+  o.timeout_seconds = d.timeout_seconds();
+  return o;
+}
+
+data::TransformOptions TrainTransformsFrom(const config::DataConfig& d) {
+  data::TransformOptions o;
+  // The world is rendered at its final size: no resize, no crop.
+  const bool synthetic = d.dataset() == config::SYNTHETIC;
+  o.random_resize = !synthetic;
+  o.scale_long = d.scale_long();
+  o.scale_short = d.scale_short();
+  o.ratio_min = d.ratio_min();
+  o.ratio_max = d.ratio_max();
+  o.crop_height = o.crop_width = synthetic ? 0 : d.crop_size();
+  o.cat_max_ratio = d.cat_max_ratio();
+  o.flip_prob = d.flip_prob();
+  o.photometric = d.photometric();
+  return o;
+}
+
+data::TransformOptions TestTransformsFrom(const config::DataConfig& d, const config::EvalConfig& e) {
+  data::TransformOptions o = TrainTransformsFrom(d);
+  const bool resize = d.dataset() != config::SYNTHETIC;
+  o.test_short_side = resize ? e.test_short_side() : 0;
+  o.test_long_side_max = resize ? e.test_long_side_max() : 0;
+  return o;
+}
+
+data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& e, const dist::Communicator& comm,
+                                           int64_t start_step) {
+  data::LoaderOptions o;
+  o.batch_size = e.data().batch_size_per_rank();
+  o.num_workers = e.data().num_workers();
+  o.prefetch_batches = e.data().prefetch_batches();
+  o.seed = e.seed();
+  o.rank = comm.rank();
+  o.world_size = comm.size();
+  o.start_step = start_step;
+  return o;
+}
+
+eval::EvaluatorOptions EvaluatorOptionsFrom(const config::Experiment& e) {
+  eval::EvaluatorOptions o;
+  o.split = ZeroShotSplitFrom(e);
+  o.mode = e.eval().mode() == config::SLIDE ? eval::EvalMode::kSlide : eval::EvalMode::kWhole;
+  o.crop = e.eval().crop();
+  o.stride = e.eval().stride();
+  o.scores = e.model().loss().kind() == config::NEL ? eval::ScoreKind::kSigmoid : eval::ScoreKind::kSoftmax;
+  o.seen_offset = e.model().seen_score_offset();
+  o.max_images = e.eval().max_images();
+  o.batch_size = e.eval().batch_size();
+  o.examples = e.report().example_images();
+  return o;
+}
+
+data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& e) {
+  const config::SyntheticWorldConfig& w = e.data().synthetic();
+  data::SyntheticWorldOptions o;
+  o.image_size = w.image_size();
+  o.min_objects = w.min_objects();
+  o.max_objects = w.max_objects();
+  o.min_object_size = w.min_object_size();
+  o.max_object_size = w.max_object_size();
+  o.seed = e.seed();
+  return o;
+}
+
+absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeDataset(const config::Experiment& e,
+                                                                 const std::string& split) {
+  if (e.data().dataset() == config::SYNTHETIC) {
+    const int64_t size = split == "train" ? e.data().synthetic().train_images() : e.data().synthetic().val_images();
+    absl::StatusOr<std::unique_ptr<data::SyntheticWorldDataset>> world =
+        data::SyntheticWorldDataset::Create(WorldOptionsFrom(e), split, size);
+    if (!world.ok()) return world.status();
+    return std::shared_ptr<const data::Dataset>(std::move(*world));
+  }
+#ifdef ZEGCLIP_WITHOUT_READERS
+  return absl::UnimplementedError(absl::StrCat("data.dataset: ", config::DatasetKind_Name(e.data().dataset()),
+                                               " needs the dataset readers, which this build (no OpenCV) lacks"));
+#else
+  const std::string& name = split == "train" ? e.data().train_split() : e.data().val_split();
+  absl::StatusOr<std::unique_ptr<data::FolderDataset>> dataset;
+  switch (e.data().dataset()) {
+    case config::VOC2012: dataset = data::CreateVocDataset(e.data().root(), name); break;
+    case config::COCO_STUFF: dataset = data::CreateCocoStuffDataset(e.data().root(), name); break;
+    case config::PASCAL_CONTEXT59: dataset = data::CreatePascalContextDataset(e.data().root(), name); break;
+    case config::SYNTHETIC: break;
+  }
+  if (!dataset.ok()) return dataset.status();
+  return std::shared_ptr<const data::Dataset>(std::move(*dataset));
+#endif
+}
+
+std::string BpeVocabPath(const config::ClipConfig& c) {
+  if (!c.bpe_vocab().empty()) return c.bpe_vocab();
+  // Under `bazel run` the vendored file is in the runfiles tree; from a source checkout it is under third_party/.
+  for (const char* root : {getenv("RUNFILES_DIR"), getenv("TEST_SRCDIR")}) {
+    if (root == nullptr) continue;
+    const std::string path = absl::StrCat(root, "/zegclip/third_party/clip/bpe_simple_vocab_16e6.txt.gz");
+    if (access(path.c_str(), R_OK) == 0) return path;
+  }
+  return "third_party/clip/bpe_simple_vocab_16e6.txt.gz";
+}
+
+}  // namespace zegclip::tools

@@ -1,0 +1,65 @@
+// The edge where the experiment config becomes plain Options structs: modules never see a proto.
+//
+// Example:
+//   model::SegmentorOptions options = SegmentorOptionsFrom(experiment.model(), clip_options);
+//   model::ZeroShotSplit split = ZeroShotSplitFrom(experiment);
+#ifndef ZEGCLIP_TOOLS_EXPERIMENT_OPTIONS_H_
+#define ZEGCLIP_TOOLS_EXPERIMENT_OPTIONS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "data/loader.h"
+#include "data/sample.h"
+#include "data/synthetic_world.h"
+#include "data/transforms.h"
+#include "zegclip/clip/clip_options.h"
+#include "zegclip/clip/prompt_options.h"
+#include "zegclip/config/experiment.pb.h"
+#include "zegclip/dist/communicator_factory.h"
+#include "zegclip/eval/segmentation_evaluator.h"
+#include "zegclip/losses/nel_loss.h"
+#include "zegclip/model/zegclip_segmentor.h"
+#include "zegclip/model/zero_shot_setting.h"
+#include "zegclip/train/lr_schedule.h"
+#include "zegclip/train/param_groups.h"
+#include "zegclip/train/segmentation_step.h"
+#include "zegclip/train/trainer.h"
+
+namespace zegclip::tools {
+
+// The architecture as the config states it (used to build a CLIP from scratch for pre-training).
+clip::ClipOptions ClipOptionsFrom(const config::ClipConfig& clip);
+// Run-time switches of the config applied to an architecture read off a checkpoint.
+clip::ClipOptions WithRunTimeSwitches(clip::ClipOptions architecture, const config::ClipConfig& clip);
+clip::PromptOptions PromptOptionsFrom(const config::ModelConfig& model);
+model::SegmentorOptions SegmentorOptionsFrom(const config::ModelConfig& model, const clip::ClipOptions& clip);
+model::ZeroShotSplit ZeroShotSplitFrom(const config::Experiment& experiment);
+train::SegmentationStepOptions StepOptionsFrom(const config::Experiment& experiment);
+std::vector<std::string> TemplatesFrom(const config::ModelConfig& model);
+
+train::LrScheduleOptions ScheduleFrom(const config::TrainConfig& train);
+// lr × head_lr_mult for the image encoder's trainables and the head; no weight decay on norm layers.
+train::ParamGroupOptions ParamGroupOptionsFrom(const config::TrainConfig& train);
+train::TrainerOptions TrainerOptionsFrom(const config::Experiment& experiment, const std::string& work_dir);
+dist::DistOptions DistOptionsFrom(const config::DistributedConfig& distributed);
+
+data::TransformOptions TrainTransformsFrom(const config::DataConfig& data);
+data::TransformOptions TestTransformsFrom(const config::DataConfig& data, const config::EvalConfig& eval);
+data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& experiment, const dist::Communicator& comm,
+                                           int64_t start_step);
+eval::EvaluatorOptions EvaluatorOptionsFrom(const config::Experiment& experiment);
+data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& experiment);
+
+// The dataset of a split ("train" or "val"): the synthetic world, or a reader of data.root. Errors name the path.
+absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeDataset(const config::Experiment& experiment,
+                                                                 const std::string& split);
+
+// The tokenizer's merges file: model.clip.bpe_vocab, or OpenAI's vocabulary vendored with the platform.
+std::string BpeVocabPath(const config::ClipConfig& clip);
+
+}  // namespace zegclip::tools
+
+#endif  // ZEGCLIP_TOOLS_EXPERIMENT_OPTIONS_H_

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# The GPU box check, in one script run from the repository root ON the GPU machine (no network, no Bazel):
+#   1 env         nvidia-smi, Python/PyTorch/CUDA, compiler and CMake versions
+#   2 deps        unpack gpu_debs/*.deb (made here by tools/gpu/fetch_debs.sh) into a prefix with dpkg -x
+#   3 configure   the CMake mirror against PyTorch's bundled LibTorch, NCCL from the nvidia wheel, the prefix
+#   4 build       ninja: the benchmark binaries and the `gpu`-tagged tests (keeps going past a failed target)
+#   5 tests       every cc_test tagged "gpu" in a BUILD file, by its CMake binary
+#   6 nccl        allreduce_benchmark on one rank with the NCCL backend (short)
+#   7 benchmarks  benchmarks/run_benchmarks.sh on CUDA: PyTorch reference + C++, combined table with ratios
+# Everything (per-stage logs, JSON, the table, SUMMARY.txt) goes under $OUT. Stages after a failed build/test still
+# run where they can; the whole script keeps to a wall-clock budget (default 480 s).
+#
+#   bash tools/gpu/gpu_check.sh                               # on the GPU box; $OUT set by the device runner
+#   ZEGCLIP_GPU_DRY_RUN=1 OUT=/tmp/gpu_dry bash tools/gpu/gpu_check.sh   # here on CPU: Debian's LibTorch, --quick
+#
+# Environment: OUT (default build/gpu_check_out), ZEGCLIP_GPU_DRY_RUN (1 = CPU rehearsal), ZEGCLIP_GPU_BUDGET_S
+# (default 480; dry run 5400), ZEGCLIP_DEPS_PREFIX (default /tmp/zegclip-deps), ZEGCLIP_GPU_BUILD_DIR (default
+# build/gpu or build/gpu_dry), PYTHON (default: the first of python3, /usr/bin/python3 that imports torch),
+# ZEGCLIP_BENCH_FLAGS (flags for run_benchmarks.sh; default on the GPU "--iters=10 --warmup=3").
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export ROOT=$root
+export DRY=${ZEGCLIP_GPU_DRY_RUN:-0}
+export OUT=${OUT:-$root/build/gpu_check_out}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+if [ "$DRY" = 1 ]; then default_budget=5400; else default_budget=480; fi
+BUDGET_S=${ZEGCLIP_GPU_BUDGET_S:-$default_budget}
+export PREFIX=${ZEGCLIP_DEPS_PREFIX:-/tmp/zegclip-deps}
+if [ "$DRY" = 1 ]; then default_build=$root/build/gpu_dry; else default_build=$root/build/gpu; fi
+export BUILD=${ZEGCLIP_GPU_BUILD_DIR:-$default_build}
+export DEBS=$root/gpu_debs
+export LIBDIR=$PREFIX/usr/lib/x86_64-linux-gnu
+# 10 timed iterations per row keep every GPU row inside the budget; override for longer runs.
+if [ "$DRY" = 1 ]; then default_bench_flags=""; else default_bench_flags="--iters=10 --warmup=3"; fi
+export BENCH_FLAGS=${ZEGCLIP_BENCH_FLAGS:-$default_bench_flags}
+export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}  # H100/H200; spares Torch's CMake a detection run
+
+exec > >(tee -a "$OUT/gpu_check.log") 2>&1
+tee_pid=$!
+start=$(date +%s)
+summary=$OUT/SUMMARY.txt
+: >"$summary"
+failures=0
+elapsed() { echo $(( $(date +%s) - start )); }
+
+# The interpreter with torch (the box may have several).
+PYTHON=${PYTHON:-}
+if [ -z "$PYTHON" ]; then
+  for candidate in python3 /usr/bin/python3; do
+    if "$candidate" -c 'import torch' >/dev/null 2>&1; then PYTHON=$candidate; break; fi
+  done
+fi
+export PYTHON
+
+# --- stages (each runs in its own bash under `timeout`, so a hung step cannot eat the budget) ---
+
+stage_env() {
+  echo "dry run: $DRY   repo: $ROOT   out: $OUT   build: $BUILD   prefix: $PREFIX"
+  date -u +%FT%TZ; uname -a; nproc; free -g | head -2
+  if [ "$DRY" != 1 ]; then nvidia-smi || { echo "nvidia-smi failed: no GPU?"; return 1; }; fi
+  [ -n "$PYTHON" ] || { echo "no Python that imports torch (set PYTHON=...)"; return 1; }
+  "$PYTHON" - <<'EOF' || return 1
+import sys, torch
+print("python", sys.version.split()[0], "| torch", torch.__version__, "| cuda", torch.version.cuda,
+      "| cuda available", torch.cuda.is_available(), "| cmake prefix", torch.utils.cmake_prefix_path)
+if torch.cuda.is_available():
+    print("device", torch.cuda.get_device_name(0), "| capability", torch.cuda.get_device_capability(0))
+EOF
+  for tool in gcc g++ cmake ninja mpicc protoc nvcc; do
+    printf '%-6s %s\n' "$tool" "$(command -v "$tool" >/dev/null && "$tool" --version 2>&1 | head -1 || echo absent)"
+  done
+  if [ "$DRY" != 1 ]; then "$PYTHON" -c 'import torch; assert torch.cuda.is_available(), "torch sees no GPU"'; fi
+}
+
+stage_deps() {
+  if ! ls "$DEBS"/*.deb >/dev/null 2>&1; then
+    echo "no .deb files in $DEBS: run tools/gpu/fetch_debs.sh on a Debian machine and carry gpu_debs/ along"
+    return 1
+  fi
+  rm -rf "$PREFIX"
+  mkdir -p "$PREFIX"
+  for deb in "$DEBS"/*.deb; do
+    dpkg -x "$deb" "$PREFIX" || { echo "dpkg -x failed on $deb"; return 1; }
+    echo "unpacked $(basename "$deb")"
+  done
+  local missing=0
+  for f in usr/include/glog/logging.h usr/include/gflags/gflags.h usr/include/absl/status/status.h \
+           usr/include/nlohmann/json.hpp usr/include/google/protobuf/message.h usr/include/unicode/uchar.h \
+           usr/include/gtest/gtest.h usr/bin/protoc; do
+    [ -e "$PREFIX/$f" ] || { echo "missing after unpacking: $PREFIX/$f"; missing=1; }
+  done
+  for lib in glog gflags unwind protobuf icuuc icui18n icudata absl_status; do
+    [ -e "$LIBDIR/lib$lib.so" ] || { echo "missing or dangling: $LIBDIR/lib$lib.so"; missing=1; }
+  done
+  LD_LIBRARY_PATH=$LIBDIR "$PREFIX/usr/bin/protoc" --version || missing=1
+  return "$missing"
+}
+
+stage_configure() {
+  local torch_prefix nccl_root args=()
+  torch_prefix=$("$PYTHON" -c 'import torch; print(torch.utils.cmake_prefix_path)')
+  if [ -f "$torch_prefix/Torch/TorchConfig.cmake" ]; then
+    args+=("-DCMAKE_PREFIX_PATH=$torch_prefix")
+  else
+    echo "no TorchConfig.cmake under $torch_prefix: CMake searches the system LibTorch"
+  fi
+  nccl_root=$("$PYTHON" -c 'import os, nvidia.nccl as m; print(list(m.__path__)[0])' 2>/dev/null || true)
+  if [ -n "$nccl_root" ] && [ -f "$nccl_root/include/nccl.h" ]; then
+    args+=("-DNCCL_ROOT=$nccl_root")
+    echo "NCCL: $nccl_root"
+  else
+    echo "NCCL: not found (no nvidia-nccl wheel); the NCCL backend is left out"
+  fi
+  # protoc and the libraries it needs come from the prefix (the same 3.21.12 as its headers).
+  args+=("-DZEGCLIP_DEPS_PREFIX=$PREFIX" "-DProtobuf_PROTOC_EXECUTABLE=$PREFIX/usr/bin/protoc"
+         "-DCMAKE_BUILD_TYPE=Release" "-DCMAKE_POLICY_VERSION_MINIMUM=3.5")
+  export LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  if cmake -S "$ROOT" -B "$BUILD" -G Ninja "${args[@]}" -DZEGCLIP_BUILD_TESTS=ON; then
+    echo "configured with tests"
+  else
+    echo "configure with ZEGCLIP_BUILD_TESTS=ON failed (GoogleTest?); retrying without tests"
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja "${args[@]}" -DZEGCLIP_BUILD_TESTS=OFF
+  fi
+}
+
+# CMake binaries of the cc_tests tagged "gpu" (one binary per *_test.cc source).
+gpu_tests() {
+  "$PYTHON" - <<'EOF'
+import pathlib, re
+for folder in ("zegclip", "data", "tools", "benchmarks"):
+    for build in sorted(pathlib.Path(folder).rglob("BUILD")):
+        for body in re.findall(r"cc_test\((.*?)\n\)", build.read_text(), re.S):
+            tags = re.search(r"tags\s*=\s*\[([^\]]*)\]", body)
+            srcs = re.search(r"srcs\s*=\s*\[([^\]]*)\]", body)
+            if tags and '"gpu"' in tags.group(1) and srcs:
+                for src in re.findall(r'"([^"]+_test\.cc)"', srcs.group(1)):
+                    print(pathlib.Path(src).stem)
+EOF
+}
+
+stage_build() {
+  export LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  local targets=(inference_benchmark train_step_benchmark allreduce_benchmark) t
+  if grep -q "ZEGCLIP_BUILD_TESTS:BOOL=ON" "$BUILD/CMakeCache.txt"; then
+    for t in $(gpu_tests); do targets+=("$t"); done
+  fi
+  echo "targets: ${targets[*]}"
+  local jobs; jobs=$(nproc)
+  ninja -C "$BUILD" -k 0 -j "$jobs" "${targets[@]}"
+}
+
+stage_tests() {
+  local t rc=0 ran=0
+  for t in $(gpu_tests); do
+    if [ ! -x "$BUILD/bin/$t" ]; then echo "FAIL $t: not built"; rc=1; continue; fi
+    ran=$((ran + 1))
+    if (cd "$ROOT" && timeout 120 "$BUILD/bin/$t" >"$OUT/test_$t.log" 2>&1); then
+      echo "ok   $t ($(grep -E '^\[  PASSED  \]|SKIPPED' "$OUT/test_$t.log" | head -2 | tr '\n' ' '))"
+    else
+      echo "FAIL $t (see test_$t.log)"; tail -20 "$OUT/test_$t.log"; rc=1
+    fi
+  done
+  echo "$ran gpu-tagged test binaries run"
+  return "$rc"
+}
+
+stage_nccl() {
+  local bin=$BUILD/bin/allreduce_benchmark
+  [ -x "$bin" ] || { echo "allreduce_benchmark not built"; return 1; }
+  if [ "$DRY" = 1 ]; then
+    "$bin" --backend=auto --max_bytes=1048576 --seconds_per_size=0.02 --vit_layers=1 --vit_iters=1
+  else
+    "$bin" --backend=nccl --max_bytes=$((256 << 20)) --seconds_per_size=0.1 --vit_iters=5
+  fi
+}
+
+stage_benchmarks() {
+  local deadline=$1 flags=(--bin_dir="$BUILD/bin" --out="$OUT/bench" --python="$PYTHON" --deadline_s="$deadline")
+  if [ "$DRY" = 1 ]; then flags+=(--device=cpu --quick); else flags+=(--device=cuda); fi
+  # shellcheck disable=SC2206  # word-splitting the extra flags is intended
+  flags+=($BENCH_FLAGS)
+  bash "$ROOT/benchmarks/run_benchmarks.sh" "${flags[@]}"
+}
+
+export -f stage_env stage_deps stage_configure gpu_tests stage_build stage_tests stage_nccl stage_benchmarks
+
+# run_stage NAME LIMIT_S FATAL [ARGS...]: stage_NAME under timeout (capped by the budget left), output to
+# $OUT/NAME.log and the console, one line in SUMMARY.txt. FATAL=1 ends the script when the stage fails.
+run_stage() {
+  local name=$1 limit=$2 fatal=$3; shift 3
+  local left=$(( BUDGET_S - $(elapsed) - 10 ))
+  (( limit > left )) && limit=$left
+  if (( limit < 10 )); then
+    printf '%-11s SKIPPED  (time budget spent)\n' "$name" | tee -a "$summary"
+    failures=$((failures + 1))
+    if [ "$fatal" = 1 ]; then finish; fi
+    return 1
+  fi
+  echo "=== [$(elapsed)s] stage $name (limit ${limit}s) ==="
+  local t0 rc=0
+  t0=$(date +%s)
+  timeout --kill-after=10 "$limit" bash -c "set -uo pipefail; stage_$name $*" 2>&1 | tee "$OUT/$name.log" || rc=$?
+  local took=$(( $(date +%s) - t0 ))
+  if [ "$rc" -eq 0 ]; then
+    printf '%-11s ok       %4ds\n' "$name" "$took" | tee -a "$summary"
+    return 0
+  fi
+  local why="exit $rc"; [ "$rc" -eq 124 ] && why="timed out after ${limit}s"
+  printf '%-11s FAILED   %4ds  (%s; see %s.log)\n' "$name" "$took" "$why" "$name" | tee -a "$summary"
+  failures=$((failures + 1))
+  if [ "$fatal" = 1 ]; then finish; fi
+  return 1
+}
+
+finish() {
+  {
+    echo
+    echo "gpu_check: $failures stage(s) failed, $(elapsed)s of ${BUDGET_S}s; logs in $OUT"
+    if [ -f "$OUT/bench/benchmark_table.txt" ]; then cat "$OUT/bench/benchmark_table.txt"; fi
+  } | tee -a "$summary" || true
+  exec 1>&- 2>&-
+  wait "$tee_pid" 2>/dev/null || true  # let tee finish writing gpu_check.log
+  exit $(( failures > 0 ? 1 : 0 ))
+}
+
+echo "gpu_check: budget ${BUDGET_S}s, dry run: $DRY, output: $OUT"
+run_stage env 60 1
+run_stage deps 60 1
+run_stage configure 120 1
+if [ "$DRY" = 1 ]; then build_limit=4800; else build_limit=330; fi
+run_stage build "$build_limit" 0 || true
+run_stage tests 150 0 || true
+if [ "$DRY" = 1 ]; then run_stage nccl 60 0 || true; else run_stage nccl 45 0 || true; fi
+bench_deadline=$(( BUDGET_S - $(elapsed) - 25 ))
+run_stage benchmarks $(( bench_deadline + 15 )) 0 "$bench_deadline" || true
+finish

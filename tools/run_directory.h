@@ -1,0 +1,37 @@
+// What every `train` / `eval` / `pretrain-clip` leaves in its run directory, and the helpers that write it:
+// config.pbtxt (resolved), manifest.json, eval.json, examples/, report.{md,html}.
+//
+// Example:
+//   absl::Status s = PrepareRunDirectory(work_dir, experiment);   // creates it, writes config.pbtxt
+//   ... WriteEvalJson(work_dir + "/eval.json", result, split_names, extra) ...
+#ifndef ZEGCLIP_TOOLS_RUN_DIRECTORY_H_
+#define ZEGCLIP_TOOLS_RUN_DIRECTORY_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "zegclip/config/experiment.pb.h"
+#include "zegclip/eval/segmentation_evaluator.h"
+
+namespace zegclip::tools {
+
+// mkdir -p
+absl::Status MakeDirectories(const std::string& path);
+bool FileExists(const std::string& path);
+
+// Creates `work_dir` and writes the resolved config to work_dir/config.pbtxt (atomically).
+absl::Status PrepareRunDirectory(const std::string& work_dir, const config::Experiment& experiment);
+
+// eval.json: headline metrics (percent), per-class IoU with names and seen flags, image count, and `extra` fields.
+absl::Status WriteEvalJson(const std::string& path, const eval::EvalResult& result,
+                           const std::vector<std::string>& class_names, const std::vector<int64_t>& seen,
+                           const std::map<std::string, std::string>& extra);
+
+// A short table of the headline numbers for the terminal.
+std::string FormatMetrics(const eval::SegmentationMetrics& metrics);
+
+}  // namespace zegclip::tools
+
+#endif  // ZEGCLIP_TOOLS_RUN_DIRECTORY_H_

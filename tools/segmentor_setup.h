@@ -1,0 +1,44 @@
+// Builds the ZegCLIP model of an experiment: the CLIP architecture read off model.clip.checkpoint (OpenAI's
+// ViT-B-16.pt or a self-pretrained clip.pt), its weights loaded, the encoder mode applied, the class embeddings of
+// all classes computed once by the frozen text encoder, everything on the process's device.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(experiment, comm);
+//   at::Tensor logits = (*setup)->LogitsFn()(images);   // (B, C_all, H, W)
+#ifndef ZEGCLIP_TOOLS_SEGMENTOR_SETUP_H_
+#define ZEGCLIP_TOOLS_SEGMENTOR_SETUP_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "zegclip/config/experiment.pb.h"
+#include "zegclip/dist/communicator.h"
+#include "zegclip/model/sliding_window.h"
+#include "zegclip/model/zegclip_segmentor.h"
+
+namespace zegclip::tools {
+
+struct SegmentorSetup {
+  static absl::StatusOr<std::unique_ptr<SegmentorSetup>> Create(const config::Experiment& experiment,
+                                                                dist::Communicator& comm);
+
+  // images → the prediction's logits at the images' size for every class (eval mode is the caller's business).
+  model::LogitsFn LogitsFn();
+  // The training-free baseline (MaskCLIP-like): per-patch cosine similarity of the CLIP image patches with the class
+  // embeddings, upsampled; no head, no training.
+  model::LogitsFn DenseSimilarityFn();
+
+  model::ZegClipSegmentor model{nullptr};
+  at::Tensor class_embeddings;  // (C, D) unit rows, every class in label order
+  std::vector<std::string> class_names;
+  at::Device device = at::kCPU;
+};
+
+// Where the process computes: the communicator's device (nccl: its GPU), else CUDA if present, else the CPU.
+at::Device ComputeDevice(const dist::Communicator& comm);
+
+}  // namespace zegclip::tools
+
+#endif  // ZEGCLIP_TOOLS_SEGMENTOR_SETUP_H_

@@ -1,0 +1,89 @@
+// `zegclip train --config=F --work_dir=D [--set ...]`: trains ZegCLIP as the experiment says (resuming from D's
+// newest checkpoint), evaluates on the validation split and writes D/eval.json, D/examples/, D/report.{md,html}.
+#include <ATen/Parallel.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <iostream>
+
+#include "tools/command.h"
+#include "tools/experiment_options.h"
+#include "tools/flags.h"
+#include "tools/pipeline_stages.h"
+#include "tools/progress_bar.h"
+#include "tools/run_directory.h"
+#include "tools/segmentor_setup.h"
+#include "zegclip/clip/encoder_mode.h"
+#include "zegclip/train/checkpoint.h"
+#include "zegclip/train/segmentation_step.h"
+
+namespace zegclip::tools {
+namespace {
+
+// Metrics of a periodic evaluation during training (rank-reduced by the evaluator).
+train::EvalFn PeriodicEval(const config::Experiment& e, SegmentorSetup& setup, const data::Dataset& val,
+                           dist::Communicator& comm) {
+  return [&e, &setup, &val, &comm](int64_t) -> absl::StatusOr<std::map<std::string, double>> {
+    eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
+    options.examples = 0;
+    absl::StatusOr<eval::EvalResult> r = eval::Evaluate(
+        val, data::TestPipeline(TestTransformsFrom(e.data(), e.eval())), setup.LogitsFn(), comm, options);
+    if (!r.ok()) return r.status();
+    return std::map<std::string, double>{{"val_mIoU_seen", r->metrics.miou_seen},
+                                         {"val_mIoU_unseen", r->metrics.miou_unseen},
+                                         {"val_hIoU", r->metrics.hiou}};
+  };
+}
+
+absl::Status RunTraining(const config::Experiment& e, const std::string& work_dir, SegmentorSetup& setup,
+                         const data::Dataset& val, dist::Communicator& comm) {
+  train::ParamGroups groups =
+      train::ParamGroups::Build(train::NamedParameters(*setup.model), ParamGroupOptionsFrom(e.train()));
+  std::unique_ptr<torch::optim::AdamW> optimizer = groups.MakeAdamW();
+  train::LrSchedule schedule(ScheduleFrom(e.train()));
+  train::Trainer trainer(TrainerOptionsFrom(e, work_dir), *setup.model, *optimizer, groups, schedule, comm);
+  trainer.AddHook(std::make_unique<ProgressBar>("zegclip", e.train().max_iters(), comm.is_main()));
+  trainer.SetEval(PeriodicEval(e, setup, val, comm));
+  absl::StatusOr<std::shared_ptr<const data::Dataset>> dataset = MakeDataset(e, "train");
+  if (!dataset.ok()) return dataset.status();
+  const int64_t start = train::Trainer::LatestCheckpointIter(work_dir).value_or(0);
+  absl::StatusOr<std::unique_ptr<data::Loader>> loader = data::Loader::Create(
+      *dataset, data::TrainPipeline(TrainTransformsFrom(e.data())), TrainLoaderOptionsFrom(e, comm, start));
+  if (!loader.ok()) return loader.status();
+  train::SegmentationStep step(setup.model, setup.class_embeddings, StepOptionsFrom(e),
+                               [&comm](double n) { return comm.AllReduceMean(n); });
+  return trainer.Run([&]() { return (*loader)->Next(); }, step);
+}
+
+}  // namespace
+
+absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& e, const std::string& work_dir,
+                                           dist::Communicator& comm, const std::string& invocation) {
+  absl::Status prepared = PrepareRunDirectory(work_dir, e);
+  if (!prepared.ok()) return prepared;
+  report::RunManifest manifest = report::StartManifest(invocation, "train", e.seed());
+  absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm);
+  if (!setup.ok()) return setup.status();
+  if (!e.train().init_checkpoint().empty()) {
+    train::TrainingState ignored;
+    absl::Status loaded = train::LoadCheckpoint(e.train().init_checkpoint(), *(*setup)->model, nullptr, &ignored);
+    if (!loaded.ok()) return loaded;
+  }
+  absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");
+  if (!val.ok()) return val.status();
+  absl::Status trained = RunTraining(e, work_dir, **setup, **val, comm);
+  if (!trained.ok()) return trained;
+  (*setup)->model->eval();
+  return FinalEvaluation(e, work_dir, (*setup)->LogitsFn(), **val, (*setup)->class_names, comm, manifest,
+                         {{"checkpoint", train::Trainer::CheckpointPath(work_dir, e.train().max_iters())}});
+}
+
+int RunTrain(const CommandLine& command_line) {
+  return RunStage(command_line, "train", [&](const config::Experiment& e, dist::Communicator& comm) {
+    absl::StatusOr<EvalSummary> s = TrainSegmentor(e, FLAGS_work_dir, comm, command_line.invocation);
+    if (!s.ok()) return s.status();
+    if (comm.is_main()) std::cout << FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zegclip::tools

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# A rank that stalls must not hang the job: rank 1 sleeps instead of joining an allreduce, and rank 0's watchdog
+# (timeout 2 s) must abort every rank well before rank 1 would wake up (60 s), naming the rank and the call.
+# Then the same for an MPI error: mismatched broadcast sizes must abort with the call named.
+#   mpi_stalled_rank_test.sh BINARY
+set -u
+bin=$1
+unset XML_OUTPUT_FILE GTEST_OUTPUT TEST_PREMATURE_EXIT_FILE
+# Beside this script, or in the runfiles when another package's sh_test uses it.
+for env_sh in "$(dirname "$0")/mpirun_env.sh" zegclip/dist/mpirun_env.sh "${TEST_SRCDIR:-}/zegclip/zegclip/dist/mpirun_env.sh"; do
+  [ -f "$env_sh" ] && break
+done
+source "$env_sh"
+fails=0
+check() {  # check NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+
+log="${TEST_TMPDIR:-/tmp}/stall.log"
+start=$(date +%s)
+ZEGCLIP_MPI_FAILURE_TEST=stall timeout --signal=KILL 50 mpirun "${ZEGCLIP_MPIRUN_FLAGS[@]}" -np 2 \
+  -x ZEGCLIP_MPI_FAILURE_TEST "$bin" --gtest_filter='MpiFailure.*' >"$log" 2>&1
+rc=$?
+elapsed=$(( $(date +%s) - start ))
+cat "$log"
+check "stalled job exits non-zero (rc=$rc)" test "$rc" -ne 0
+check "stalled job was not killed by the outer timeout" test "$rc" -ne 137
+check "stalled job ends within 30 s (took ${elapsed} s)" test "$elapsed" -lt 30
+check "watchdog names rank and call" grep -q "\[rank 0/2\] aborting: MPI_Allreduce has been in flight" "$log"
+
+log="${TEST_TMPDIR:-/tmp}/error.log"
+ZEGCLIP_MPI_FAILURE_TEST=error timeout --signal=KILL 50 mpirun "${ZEGCLIP_MPIRUN_FLAGS[@]}" -np 2 \
+  -x ZEGCLIP_MPI_FAILURE_TEST "$bin" --gtest_filter='MpiFailure.*' >"$log" 2>&1
+rc=$?
+cat "$log"
+check "failing call exits non-zero (rc=$rc)" test "$rc" -ne 0 -a "$rc" -ne 137
+check "error names rank and call" grep -q "\[rank [01]/2\] aborting: MPI_Bcast failed" "$log"
+
+echo "$fails failure(s)"
+test "$fails" -eq 0

@@ -1,0 +1,24 @@
+#include "zegclip/dist/single_communicator.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace zegclip::dist {
+
+void SingleCommunicator::AllReduceSum(at::Tensor& tensor) {
+  // Same preconditions as the real backends, so a bug shows up without mpirun too.
+  CheckCollectiveInput(tensor, "AllReduceSum");
+}
+
+void SingleCommunicator::Broadcast(at::Tensor& tensor, int root) {
+  CheckCollectiveInput(tensor, "Broadcast");
+  TORCH_CHECK(root == 0, "Broadcast: root ", root, " is not a rank of a 1-process job");
+}
+
+void SingleCommunicator::Abort(const std::string& why) {
+  std::fprintf(stderr, "%s aborting: %s\n", RankTag().c_str(), why.c_str());
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+}  // namespace zegclip::dist

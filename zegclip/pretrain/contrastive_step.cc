@@ -1,0 +1,32 @@
+#include "zegclip/pretrain/contrastive_step.h"
+
+#include <map>
+
+#include "zegclip/pretrain/contrastive_loss.h"
+
+namespace zegclip::pretrain {
+
+ContrastiveStep::ContrastiveStep(clip::ClipModel clip, clip::BpeTokenizer tokenizer)
+    : clip_(std::move(clip)), tokenizer_(std::move(tokenizer)) {}
+
+train::StepOutput ContrastiveStep::Step(const data::Batch& batch) {
+  absl::StatusOr<at::Tensor> tokens = tokenizer_.Tokenize(batch.captions, clip_->options().context_length);
+  TORCH_CHECK(tokens.ok(), tokens.status().message());
+  // Equal captions get equal ids: they are each other's positives.
+  std::map<std::string, int64_t> ids;
+  std::vector<int64_t> caption_ids;
+  for (const std::string& caption : batch.captions) {
+    caption_ids.push_back(ids.emplace(caption, static_cast<int64_t>(ids.size())).first->second);
+  }
+  const at::Device device = clip_->logit_scale.device();
+  const at::Tensor image = clip_->EncodeImage(batch.images.to(device));
+  const at::Tensor text = clip_->EncodeText(tokens->to(device));
+  train::StepOutput out;
+  out.loss = ContrastiveLoss(image, text, clip_->logit_scale,
+                             at::tensor(at::ArrayRef<int64_t>(caption_ids), at::kLong).to(device));
+  out.scalars = {{"logit_scale", clip_->logit_scale.exp().item<double>()},
+                 {"unique_captions", static_cast<double>(ids.size())}};
+  return out;
+}
+
+}  // namespace zegclip::pretrain

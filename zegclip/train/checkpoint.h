@@ -1,0 +1,54 @@
+// Training checkpoints: model parameters + buffers (by dotted name), optimizer state (AdamW's exp_avg, exp_avg_sq,
+// step ...), the iteration, every rank's RNG state and a string metadata map, in one file written ATOMICALLY
+// (path.tmp, fsync, rename, fsync of the folder): a crash mid-write leaves the previous checkpoint intact, never a
+// torn file. Loading restores everything, so a resumed run continues bit for bit like an uninterrupted one.
+//
+// The file is a LibTorch archive (torch::serialize), so C++ tools can open it without this code.
+//
+// Example:
+//   TrainingState state{/*iter=*/5000, {CaptureRngState()}, {{"config", text}}};
+//   absl::Status s = SaveCheckpoint(work_dir + "/iter_5000.ckpt", *model, optimizer.get(), state);
+//   ...
+//   TrainingState loaded;
+//   s = LoadCheckpoint(path, *model, optimizer.get(), &loaded);  // "path: ..." error if missing or corrupt
+//   RestoreRngState(loaded.rng_states[rank]);
+#ifndef ZEGCLIP_TRAIN_CHECKPOINT_H_
+#define ZEGCLIP_TRAIN_CHECKPOINT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include "absl/status/status.h"
+
+namespace zegclip::train {
+
+struct TrainingState {
+  int64_t iter = 0;                          // completed iterations
+  std::vector<std::string> rng_states;       // one CaptureRngState() per rank, indexed by rank
+  std::map<std::string, std::string> metadata;
+};
+
+// Writes `model`'s parameters and buffers, the optimizer's state (skipped when null) and `state` to `path`.
+absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& model,
+                            const torch::optim::Optimizer* optimizer, const TrainingState& state);
+
+// Restores what SaveCheckpoint wrote. Every parameter and buffer of `model` must be in the file with the same shape
+// (and no others); `optimizer` (when not null) must have the same groups as the one saved. Errors name the file.
+absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                            TrainingState* state);
+
+// The default CPU generator's state, plus the current CUDA device's where CUDA is available, as opaque bytes.
+std::string CaptureRngState();
+absl::Status RestoreRngState(const std::string& bytes);
+
+// Writes `bytes` to `path` atomically (path.tmp + fsync + rename + fsync of the folder).
+absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes);
+
+}  // namespace zegclip::train
+
+#endif  // ZEGCLIP_TRAIN_CHECKPOINT_H_

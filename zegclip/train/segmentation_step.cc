@@ -1,0 +1,64 @@
+#include "zegclip/train/segmentation_step.h"
+
+#include "zegclip/losses/softmax_cross_entropy_loss.h"
+
+namespace zegclip::train {
+
+SegmentationStep::SegmentationStep(model::ZegClipSegmentor model, at::Tensor class_embeddings,
+                                   SegmentationStepOptions options,
+                                   std::function<double(double)> average_across_ranks)
+    : model_(std::move(model)),
+      class_embeddings_(std::move(class_embeddings)),
+      options_(std::move(options)),
+      average_across_ranks_(std::move(average_across_ranks)) {
+  TORCH_CHECK(class_embeddings_.size(0) == options_.split.num_classes,
+              "class_embeddings must have one row per class (", options_.split.num_classes, ")");
+  trained_ = model::TrainedClasses(options_.split).to(class_embeddings_.device());
+}
+
+at::Tensor SegmentationStep::Targets(const at::Tensor& labels, const at::Tensor& last_logits) const {
+  at::Tensor source = labels;
+  if (options_.split.setting == model::Setting::kTransductive && !options_.split.unseen.empty()) {
+    // Self-training: the model's own current scores (all classes are queried here), without gradient.
+    at::Tensor scores = options_.loss == LossKind::kNel ? last_logits.detach().sigmoid()
+                                                          : last_logits.detach().softmax(1);
+    source = model::PseudoLabelUnseen(labels, scores, options_.split);
+  }
+  return model::MapLabelsToTrained(source, options_.split);
+}
+
+StepOutput SegmentationStep::Step(const data::Batch& batch) {
+  const at::Device device = class_embeddings_.device();
+  const at::Tensor images = batch.images.to(device);
+  const at::Tensor labels = batch.labels.to(device);
+  const at::Tensor text = class_embeddings_.index_select(0, trained_);
+  std::vector<at::Tensor> masks = model_->forward(images, text);
+  const int64_t height = labels.size(1), width = labels.size(2);
+  const at::Tensor targets = Targets(labels, model::UpsampleLogits(masks.back(), height, width));
+  const size_t first = options_.deep_supervision ? 0 : masks.size() - 1;
+  StepOutput out;
+  out.loss = at::zeros({}, images.options());
+  double focal = 0, dice = 0, ce = 0;
+  for (size_t layer = first; layer < masks.size(); ++layer) {
+    const at::Tensor logits = model::UpsampleLogits(masks[layer], height, width);
+    if (options_.loss == LossKind::kNel) {
+      losses::NelLossResult r = losses::NelLoss(logits, targets, trained_.numel(), options_.nel,
+                                                average_across_ranks_);
+      out.loss = out.loss + r.total;
+      focal += r.focal.item<double>();
+      dice += r.dice.item<double>();
+    } else {
+      at::Tensor l = losses::SoftmaxCrossEntropyLoss(logits, targets);
+      out.loss = out.loss + l;
+      ce += l.item<double>();
+    }
+  }
+  if (options_.loss == LossKind::kNel) {
+    out.scalars = {{"loss_focal", focal}, {"loss_dice", dice}};
+  } else {
+    out.scalars = {{"loss_ce", ce}};
+  }
+  return out;
+}
+
+}  // namespace zegclip::train

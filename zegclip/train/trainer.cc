@@ -1,0 +1,244 @@
+#include "zegclip/train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <regex>
+
+#include <torch/nn/utils/clip_grad.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "zegclip/train/checkpoint.h"
+
+namespace zegclip::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<at::Tensor> Buffers(const torch::nn::Module& model) {
+  std::vector<at::Tensor> out;
+  for (const auto& item : model.named_buffers(true)) out.push_back(item.value());
+  return out;
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainerOptions options, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                 const ParamGroups& groups, const LrSchedule& schedule, dist::Communicator& comm)
+    : options_(std::move(options)),
+      model_(model),
+      optimizer_(optimizer),
+      groups_(groups),
+      schedule_(schedule),
+      comm_(comm) {
+  bucketer_ = std::make_unique<dist::GradientBucketer>(model_.parameters(true), &comm_, options_.buckets);
+}
+
+std::string Trainer::CheckpointPath(const std::string& work_dir, int64_t iter) {
+  return absl::StrCat(work_dir, "/iter_", iter, ".ckpt");
+}
+
+std::optional<int64_t> Trainer::LatestCheckpointIter(const std::string& work_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(work_dir, ec)) return std::nullopt;
+  static const std::regex kName("iter_([0-9]+)\\.ckpt");
+  std::optional<int64_t> latest;
+  for (const auto& entry : std::filesystem::directory_iterator(work_dir, ec)) {
+    std::smatch match;
+    const std::string name = entry.path().filename().string();
+    if (!std::regex_match(name, match, kName)) continue;
+    const int64_t iter = std::stoll(match[1].str());
+    if (!latest.has_value() || iter > *latest) latest = iter;
+  }
+  return latest;
+}
+
+absl::Status Trainer::Fail(absl::Status status) {
+  if (comm_.size() > 1) comm_.Abort(std::string(status.message()));
+  return status;
+}
+
+absl::Status Trainer::Run(const StepFn& step) {
+  if (absl::Status s = Start(); !s.ok()) return Fail(s);
+  model_.train();
+  while (iter_ < options_.max_iters) {
+    absl::Status step_status;
+    try {
+      step_status = OneStep(step);
+    } catch (const std::exception& e) {  // a TORCH_CHECK in the model, a shape error in backward ...
+      const c10::Error* c10_error = dynamic_cast<const c10::Error*>(&e);
+      const std::string what = c10_error != nullptr ? c10_error->what_without_backtrace() : e.what();
+      step_status = absl::InternalError(absl::StrCat("iteration ", iter_, ": ", what.substr(0, what.find('\n'))));
+    }
+    if (!step_status.ok()) return Fail(step_status);
+    const int64_t done = iter_;
+    const bool last = done == options_.max_iters;
+    if (options_.log_interval > 0 && (done % options_.log_interval == 0 || last)) {
+      if (absl::Status s = LogWindow(done); !s.ok()) return Fail(s);
+    }
+    if (options_.checkpoint_interval > 0 && done % options_.checkpoint_interval == 0) {
+      if (absl::Status s = SaveAt(done); !s.ok()) return Fail(s);
+    }
+    if (eval_ && options_.eval_interval > 0 && done % options_.eval_interval == 0) {
+      if (absl::Status s = Evaluate(done); !s.ok()) return Fail(s);
+    }
+  }
+  if (last_saved_iter_ != iter_) {
+    if (absl::Status s = SaveAt(iter_); !s.ok()) return Fail(s);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::Start() {
+  if (options_.work_dir.empty()) return absl::InvalidArgumentError("trainer: work_dir is empty");
+  if (options_.max_iters <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("trainer: max_iters must be > 0 (got ", options_.max_iters, ")"));
+  }
+  if (comm_.is_main()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.work_dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat(options_.work_dir, ": cannot create the work dir: ", ec.message()));
+    if (absl::Status s = metrics_.Open(options_.work_dir + "/metrics.jsonl"); !s.ok()) return s;
+  }
+  comm_.Barrier();
+  if (options_.resume) {
+    if (absl::Status s = Resume(); !s.ok()) return s;
+  }
+  // Every rank starts from rank 0's weights and buffers (a no-op after a resume, when all loaded one file).
+  bucketer_->BroadcastParameters();
+  dist::BroadcastTensors(comm_, Buffers(model_));
+  window_ = Window{};
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::Resume() {
+  // Rank 0 picks the checkpoint, so ranks agree even if their views of the folder differ.
+  const std::optional<int64_t> found = comm_.is_main() ? LatestCheckpointIter(options_.work_dir) : std::nullopt;
+  const int64_t latest = static_cast<int64_t>(comm_.Broadcast(found.has_value() ? static_cast<double>(*found) : -1));
+  if (latest < 0) return absl::OkStatus();
+  const std::string path = CheckpointPath(options_.work_dir, latest);
+  TrainingState state;
+  if (absl::Status s = LoadCheckpoint(path, model_, &optimizer_, &state); !s.ok()) return s;
+  iter_ = state.iter;
+  last_saved_iter_ = state.iter;
+  if (state.rng_states.size() == static_cast<size_t>(comm_.size())) {
+    if (absl::Status s = RestoreRngState(state.rng_states[comm_.rank()]); !s.ok()) {
+      return absl::DataLossError(absl::StrCat(path, ": ", s.message()));
+    }
+  } else if (comm_.is_main()) {
+    std::fprintf(stderr, "trainer: %s was written by %zu rank(s), this job has %d: random streams restart\n",
+                 path.c_str(), state.rng_states.size(), comm_.size());
+  }
+  if (restore_extra_) {
+    if (absl::Status s = restore_extra_(state.metadata); !s.ok()) return s;
+  }
+  if (comm_.is_main()) {
+    if (options_.print) std::printf("trainer: resumed from %s at iteration %lld\n", path.c_str(),
+                                    static_cast<long long>(iter_));
+    return metrics_.Write({{"mode", "resume"}, {"checkpoint", path}}, {{"iter", static_cast<double>(iter_)}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::OneStep(const StepFn& step) {
+  const auto start = Clock::now();
+  for (auto& hook : hooks_) {
+    if (absl::Status s = hook->BeforeStep(iter_); !s.ok()) return s;
+  }
+  groups_.ApplyLr(optimizer_, schedule_, iter_);
+  optimizer_.zero_grad();
+  absl::StatusOr<StepOutput> out = step();
+  if (!out.ok()) return absl::Status(out.status().code(), absl::StrCat("iteration ", iter_, ": ", out.status().message()));
+  if (!out->loss.defined() || out->loss.numel() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("iteration ", iter_, ": the step's loss must be a scalar tensor"));
+  }
+  const double loss = out->loss.item<double>();
+  if (!std::isfinite(loss)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("iteration ", iter_, ": the loss is ", loss, " on rank ", comm_.rank()));
+  }
+  out->loss.backward();
+  bucketer_->AllReduceGradients();
+  double grad_norm = std::numeric_limits<double>::quiet_NaN();
+  if (options_.grad_clip_norm > 0) {
+    grad_norm = torch::nn::utils::clip_grad_norm_(bucketer_->trainable(), options_.grad_clip_norm);
+  }
+  optimizer_.step();
+  ++iter_;
+
+  StepRecord record{iter_, optimizer_.param_groups()[0].options().get_lr(), loss, grad_norm, 0, &*out};
+  record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  window_.steps += 1;
+  window_.loss += loss;
+  window_.seconds += record.seconds;
+  window_.grad_norm += grad_norm;
+  for (const auto& [name, value] : out->scalars) window_.scalars[name] += value;
+  for (auto& hook : hooks_) {
+    if (absl::Status s = hook->AfterStep(record); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::LogWindow(int64_t iter) {
+  // Means over the window on this rank, then over the ranks (one collective; key sets must agree).
+  std::vector<std::string> keys;
+  for (const auto& [name, value] : window_.scalars) keys.push_back(name);
+  const std::string joined = absl::StrJoin(keys, ",");
+  for (const std::string& other : comm_.AllGather(joined)) {
+    if (other != joined) {
+      return absl::InvalidArgumentError(absl::StrCat("iteration ", iter, ": ranks logged different scalars (",
+                                                     joined, " vs ", other, "): StepOutput::scalars must have the "
+                                                     "same keys on every rank"));
+    }
+  }
+  const double n = static_cast<double>(std::max<int64_t>(window_.steps, 1));
+  std::vector<double> local = {window_.loss / n, window_.seconds / n};
+  for (const std::string& key : keys) local.push_back(window_.scalars[key] / n);
+  const std::vector<double> mean = comm_.AllReduceMean(local);
+  const double grad_norm = window_.grad_norm / n;  // identical on every rank (computed after averaging)
+  window_ = Window{};
+  if (!comm_.is_main()) return absl::OkStatus();
+
+  std::vector<std::pair<std::string, double>> numbers = {
+      {"iter", static_cast<double>(iter)}, {"lr", optimizer_.param_groups()[0].options().get_lr()}, {"loss", mean[0]}};
+  for (size_t i = 0; i < keys.size(); ++i) numbers.emplace_back(keys[i], mean[2 + i]);
+  if (options_.grad_clip_norm > 0) numbers.emplace_back("grad_norm", grad_norm);
+  numbers.emplace_back("time", mean[1]);
+  numbers.emplace_back("world_size", comm_.size());
+  if (options_.print) std::printf("%s\n", MetricsLog::FormatLine({{"mode", "train"}}, numbers).c_str());
+  return metrics_.Write({{"mode", "train"}}, numbers);
+}
+
+absl::Status Trainer::SaveAt(int64_t iter) {
+  TrainingState state;
+  state.iter = iter;
+  state.rng_states = comm_.AllGather(CaptureRngState());  // collective: every rank takes part
+  state.metadata = options_.metadata;
+  if (save_extra_) {
+    for (const auto& [key, value] : save_extra_()) state.metadata[key] = value;
+  }
+  last_saved_iter_ = iter;
+  if (!comm_.is_main()) return absl::OkStatus();
+  return SaveCheckpoint(CheckpointPath(options_.work_dir, iter), model_, &optimizer_, state);
+}
+
+absl::Status Trainer::Evaluate(int64_t iter) {
+  model_.eval();
+  absl::StatusOr<std::map<std::string, double>> metrics = eval_(iter);
+  model_.train();
+  if (!metrics.ok()) {
+    return absl::Status(metrics.status().code(), absl::StrCat("evaluation at iteration ", iter, ": ",
+                                                              metrics.status().message()));
+  }
+  if (!comm_.is_main()) return absl::OkStatus();
+  std::vector<std::pair<std::string, double>> numbers = {{"iter", static_cast<double>(iter)}};
+  for (const auto& [name, value] : *metrics) numbers.emplace_back(name, value);
+  if (options_.print) std::printf("%s\n", MetricsLog::FormatLine({{"mode", "eval"}}, numbers).c_str());
+  return metrics_.Write({{"mode", "eval"}}, numbers);
+}
+
+}  // namespace zegclip::train
