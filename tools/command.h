@@ -30,6 +30,7 @@ int RunPretrainClip(const CommandLine& command_line);
 int RunTrain(const CommandLine& command_line);
 int RunEval(const CommandLine& command_line);
 int RunQuickstart(const CommandLine& command_line);
+int RunSweep(const CommandLine& command_line);
 // Runs the embedded report script with `args` (a run directory, or --sweep DIR RUN...); 0 on success.
 int RunReportScript(const std::vector<std::string>& args);
 int RunVersion(const CommandLine& command_line);

@@ -3,6 +3,7 @@
 //   2. D/baseline:  the training-free dense-similarity baseline of that CLIP (eval --checkpoint=baseline)
 //   3. D/zegclip:   train ZegCLIP on the seen classes and evaluate seen / unseen (train)
 // Finished stages are reused on a second run (their result files exist) unless --force.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -64,7 +65,7 @@ absl::StatusOr<EvalSummary> ReusedEval(const std::string& dir) {
   return s;
 }
 
-bool Done(const std::string& path) { return !FLAGS_force && FileExists(path); }
+bool Done(const std::string& path) { return FileExists(path); }
 
 void Announce(dist::Communicator& comm, const std::string& line) {
   if (comm.is_main()) std::cerr << "== " << line << "\n";
@@ -88,6 +89,11 @@ std::string Summary(const std::string& root, const PretrainSummary& clip, const 
 absl::Status Quickstart(config::Experiment e, const std::string& root, dist::Communicator& comm,
                         const std::string& invocation) {
   const std::string clip_dir = root + "/clip", baseline_dir = root + "/baseline", zegclip_dir = root + "/zegclip";
+  // --force starts over: the stages' checkpoints would otherwise be resumed. Only the stage folders are removed.
+  if (FLAGS_force && comm.is_main()) {
+    for (const std::string& dir : {clip_dir, baseline_dir, zegclip_dir}) std::filesystem::remove_all(dir);
+  }
+  comm.Barrier();
   Announce(comm, "1/3 pre-training a tiny CLIP on the synthetic world -> " + clip_dir);
   absl::StatusOr<PretrainSummary> clip = Done(clip_dir + "/pretrain.json")
                                              ? ReusedPretrain(clip_dir)
@@ -101,7 +107,6 @@ absl::Status Quickstart(config::Experiment e, const std::string& root, dist::Com
                                              : EvaluateSegmentor(e, "baseline", baseline_dir, comm, invocation);
   if (!baseline.ok()) return baseline.status();
   Announce(comm, "3/3 training ZegCLIP on the seen classes -> " + zegclip_dir);
-  if (FLAGS_force && FileExists(zegclip_dir)) std::system(("rm -rf '" + zegclip_dir + "'").c_str());
   absl::StatusOr<EvalSummary> zegclip = Done(zegclip_dir + "/eval.json")
                                             ? ReusedEval(zegclip_dir)
                                             : TrainSegmentor(e, zegclip_dir, comm, invocation);

@@ -32,6 +32,9 @@ const std::vector<Command>& Commands() {
       {"quickstart", "[--config=F] [--work_dir=D] [--force]",
        "the whole experiment in the synthetic world: pre-train CLIP, baseline, train, evaluate, report",
        RunQuickstart},
+      {"sweep", "--sweep=F --work_dir=D [--set ...]",
+       "train every point of a sweep file into D/<point>/ (skipping finished ones) and write the table D/sweep.md",
+       RunSweep},
       {"report", "--work_dir=D", "regenerate D/report.md and D/report.html from the run's files", RunReport},
       {"version", "", "print the versions of zegclip and the libraries it was built with", RunVersion},
   };

@@ -155,7 +155,15 @@ stage_build() {
 stage_tests() {
   local t rc=0 ran=0
   for t in $(gpu_tests); do
-    if [ ! -x "$BUILD/bin/$t" ]; then echo "FAIL $t: not built"; rc=1; continue; fi
+    if [ ! -x "$BUILD/bin/$t" ]; then
+      if ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q "^$t:"; then
+        echo "FAIL $t: did not build (see build.log)"
+      else
+        echo "FAIL $t: no CMake target (its source is newer than the configure? rerun)"
+      fi
+      rc=1
+      continue
+    fi
     ran=$((ran + 1))
     if (cd "$ROOT" && timeout 120 "$BUILD/bin/$t" >"$OUT/test_$t.log" 2>&1); then
       echo "ok   $t ($(grep -E '^\[  PASSED  \]|SKIPPED' "$OUT/test_$t.log" | head -2 | tr '\n' ' '))"
@@ -178,7 +186,8 @@ stage_nccl() {
 }
 
 stage_benchmarks() {
-  local deadline=$1 flags=(--bin_dir="$BUILD/bin" --out="$OUT/bench" --python="$PYTHON" --deadline_s="$deadline")
+  local deadline=$1
+  local flags=(--bin_dir="$BUILD/bin" --out="$OUT/bench" --python="$PYTHON" --deadline_s="$deadline")
   if [ "$DRY" = 1 ]; then flags+=(--device=cpu --quick); else flags+=(--device=cuda); fi
   # shellcheck disable=SC2206  # word-splitting the extra flags is intended
   flags+=($BENCH_FLAGS)

@@ -1,0 +1,145 @@
+// Allreduce bandwidth of the active communicator, and bucketed vs per-tensor gradient averaging on a ViT-B/16-sized
+// parameter list, printed as two tables in one run. Run it on several ranks:
+//
+//   bazel run //benchmarks:allreduce_benchmark_2ranks            # mpirun -np 2 on this machine (CPU, mpi backend)
+//   mpirun -np 4 build/bin/allreduce_benchmark --backend=nccl    # GPU host, CMake build
+//
+// Bus bandwidth follows nccl-tests: algbw = bytes / time, busbw = algbw * 2(n-1)/n (the per-link traffic of a ring
+// allreduce), so numbers are comparable across world sizes. Every rank runs the same iteration counts (rank 0
+// decides and broadcasts them); times are rank 0's wall clock between barriers.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <gflags/gflags.h>
+
+#include "zegclip/dist/communicator_factory.h"
+#include "zegclip/dist/gradient_bucketer.h"
+
+DEFINE_string(backend, "auto", "auto, single, mpi or nccl");
+DEFINE_int64(min_bytes, 1 << 10, "smallest message (bytes)");
+DEFINE_int64(max_bytes, 64 << 20, "largest message (bytes)");
+DEFINE_double(seconds_per_size, 0.25, "measuring time per message size");
+DEFINE_int32(vit_iters, 3, "timed gradient-averaging steps per strategy on the ViT-B/16 list");
+DEFINE_int32(vit_layers, 12, "transformer blocks in the ViT-like list (12 = ViT-B/16, 86M parameters)");
+
+namespace zegclip::dist {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+// Runs `fn` `iters` times between barriers; returns rank 0's seconds per call (broadcast to every rank).
+template <typename Fn>
+double TimePerCall(Communicator& comm, int iters, Fn fn) {
+  comm.Barrier();
+  const auto start = Clock::now();
+  for (int i = 0; i < iters; ++i) fn();
+  comm.Barrier();
+  return comm.Broadcast(Seconds(start) / iters);
+}
+
+std::string HumanBytes(int64_t bytes) {
+  char buf[32];
+  if (bytes >= (1 << 20)) {
+    std::snprintf(buf, sizeof(buf), "%lld MiB", static_cast<long long>(bytes >> 20));
+  } else {
+    std::snprintf(buf, sizeof(buf), "%lld KiB", static_cast<long long>(bytes >> 10));
+  }
+  return buf;
+}
+
+void BandwidthTable(Communicator& comm) {
+  const int n = comm.size();
+  const double bus_factor = n > 1 ? 2.0 * (n - 1) / n : 1.0;
+  if (comm.is_main()) {
+    std::printf("\nAllreduce (sum, float32), %d rank(s), backend %s\n", n, comm.backend().c_str());
+    std::printf("%10s %8s %12s %12s %12s\n", "size", "iters", "time (us)", "algbw GB/s", "busbw GB/s");
+  }
+  for (int64_t bytes = FLAGS_min_bytes; bytes <= FLAGS_max_bytes; bytes *= 2) {
+    at::Tensor buf = at::ones({bytes / 4}, at::TensorOptions().dtype(at::kFloat).device(comm.device()));
+    // Two warm-up calls also estimate the cost; rank 0's estimate fixes everyone's iteration count.
+    const double estimate = TimePerCall(comm, 2, [&] { comm.AllReduceSum(buf); });
+    const int iters = static_cast<int>(std::clamp(FLAGS_seconds_per_size / std::max(estimate, 1e-7), 3.0, 2000.0));
+    const double t = TimePerCall(comm, iters, [&] { comm.AllReduceSum(buf); });
+    const double algbw = bytes / t / 1e9;
+    if (comm.is_main()) {
+      std::printf("%10s %8d %12.1f %12.3f %12.3f\n", HumanBytes(bytes).c_str(), iters, t * 1e6, algbw,
+                  algbw * bus_factor);
+    }
+  }
+}
+
+// OpenAI CLIP ViT-B/16's image-encoder parameters, in registration order.
+std::vector<at::Tensor> VitB16Params(int layers, at::Device device) {
+  const int64_t w = 768;
+  std::vector<std::vector<int64_t>> shapes = {{w, 3, 16, 16}, {w}, {197, w}, {w}, {w}};  // conv1 .. ln_pre
+  for (int l = 0; l < layers; ++l) {
+    for (auto s : std::vector<std::vector<int64_t>>{{3 * w, w}, {3 * w}, {w, w}, {w}, {w}, {w}, {4 * w, w},
+                                                    {4 * w}, {w, 4 * w}, {w}, {w}, {w}}) {
+      shapes.push_back(s);
+    }
+  }
+  for (auto s : std::vector<std::vector<int64_t>>{{w}, {w}, {w, 512}}) shapes.push_back(s);  // ln_post, proj
+  std::vector<at::Tensor> params;
+  for (const auto& s : shapes) {
+    at::Tensor p = at::zeros(s, at::TensorOptions().dtype(at::kFloat).device(device)).requires_grad_(true);
+    p.mutable_grad() = at::randn_like(p);
+    params.push_back(p);
+  }
+  return params;
+}
+
+void BucketingTable(Communicator& comm) {
+  std::vector<at::Tensor> params = VitB16Params(FLAGS_vit_layers, comm.device());
+  int64_t numel = 0;
+  for (const at::Tensor& p : params) numel += p.numel();
+  const std::vector<std::pair<std::string, BucketOptions>> strategies = {
+      {"per-tensor", BucketOptions{0, 0}}, {"bucketed 1/25 MiB (DDP)", BucketOptions{}}};
+  if (comm.is_main()) {
+    std::printf("\nGradient averaging, ViT-B/16-like list: %zu tensors, %.1f M parameters (%.0f MiB float32)\n",
+                params.size(), numel / 1e6, numel * 4.0 / (1 << 20));
+    std::printf("%-26s %10s %12s %12s %10s\n", "strategy", "allreduces", "time (ms)", "busbw GB/s", "speed-up");
+  }
+  double baseline = 0;
+  const int n = comm.size();
+  const double bus_factor = n > 1 ? 2.0 * (n - 1) / n : 1.0;
+  for (const auto& [name, options] : strategies) {
+    GradientBucketer bucketer(params, &comm, options);
+    bucketer.AllReduceGradients();  // warm-up (allocations, connections)
+    const double t = TimePerCall(comm, FLAGS_vit_iters, [&] { bucketer.AllReduceGradients(); });
+    if (baseline == 0) baseline = t;
+    if (comm.is_main()) {
+      std::printf("%-26s %10zu %12.2f %12.3f %9.2fx\n", name.c_str(), bucketer.buckets().size(), t * 1e3,
+                  numel * 4.0 / t / 1e9 * bus_factor, baseline / t);
+    }
+  }
+  if (comm.is_main() && n == 1) std::printf("(one rank: collectives are no-ops; run under mpirun -np N)\n");
+}
+
+}  // namespace
+}  // namespace zegclip::dist
+
+int main(int argc, char** argv) {
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  at::set_num_threads(1);  // the ranks share the cores; packing copies are not what is measured
+  absl::StatusOr<zegclip::dist::Backend> backend = zegclip::dist::ParseBackend(FLAGS_backend);
+  if (!backend.ok()) {
+    std::fprintf(stderr, "allreduce_benchmark: --backend: %s\n", std::string(backend.status().message()).c_str());
+    return 2;
+  }
+  auto comm = zegclip::dist::CreateCommunicator({*backend, /*timeout_seconds=*/600});
+  if (!comm.ok()) {
+    std::fprintf(stderr, "allreduce_benchmark: %s\n", std::string(comm.status().message()).c_str());
+    return 1;
+  }
+  zegclip::dist::BandwidthTable(**comm);
+  zegclip::dist::BucketingTable(**comm);
+  return 0;
+}

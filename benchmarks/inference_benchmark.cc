@@ -1,0 +1,130 @@
+// ZegCLIP inference speed at the VOC configuration (ViT-B/16, deep prompts n=10, relationship descriptor, 3-layer
+// decoder, 20 classes): images/s, latency p50/p90/p99 and peak memory per batch size and precision, for
+// whole-image 512x512 logits and sliding-window logits on a 512x683 image (crop 512, stride 426: two windows),
+// under c10::InferenceMode. Random weights and text embeddings: speed does not depend on the values.
+//
+//   bazel run //benchmarks:inference_benchmark -- --quick                 # CPU smoke run (< 2 min on 2 cores)
+//   build/bin/inference_benchmark --device=cuda --json_out=cpp.json --reference_json=ref.json
+//   benchmarks/run_benchmarks.sh --device=cuda                          # reference + C++ in one run, with ratios
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <gflags/gflags.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "benchmarks/benchmark_report.h"
+#include "benchmarks/benchmark_runtime.h"
+#include "benchmarks/benchmark_setup.h"
+#include "zegclip/model/sliding_window.h"
+#include "zegclip/model/zegclip_segmentor.h"
+
+DEFINE_string(inputs, "whole,slide", "whole (512x512 logits) and/or slide (512x683, crop 512, stride 426)");
+DEFINE_int32(classes, 20, "number of class queries (VOC: 20)");
+DEFINE_int32(prompt_tokens, 10, "deep prompt tokens per layer (VOC: 10)");
+
+namespace zegclip::benchmarks {
+namespace {
+
+struct InferenceCase {
+  std::string input;  // "whole" | "slide"
+  std::string precision;
+  int64_t batch = 1;
+};
+
+std::string InputName(const std::string& input, const Geometry& g) {
+  if (input == "whole") return absl::StrCat("whole", g.crop);
+  return absl::StrCat("slide", g.slide_height, "x", g.slide_width);
+}
+
+BenchmarkRow RunCase(model::ZegClipSegmentor& model, const at::Tensor& text, const InferenceCase& c,
+                     const CommonSettings& s) {
+  const Geometry g = BenchGeometry(s.tiny);
+  BenchmarkRow row;
+  row.task = "inference";
+  row.input = InputName(c.input, g);
+  row.precision = c.precision;
+  row.batch = c.batch;
+  row.variant = AttentionVariant(s.fused);
+  row.iters = s.iters;
+  row.warmup = s.warmup;
+  const bool slide = c.input == "slide";
+  const bool bf16 = c.precision == "bf16";
+  const at::Device device = s.device;
+  try {
+    c10::InferenceMode inference_mode;
+    at::Tensor images = slide ? at::randn({c.batch, 3, g.slide_height, g.slide_width})
+                              : at::randn({c.batch, 3, g.crop, g.crop});
+    images = images.to(device);
+    const int64_t classes = text.size(0);
+    Timing t = TimeIterations(device, s.warmup, s.iters, [&] {
+      Bf16Autocast autocast(device.type(), bf16);
+      at::Tensor logits;
+      if (slide) {
+        logits = model::SlidingWindowLogits(images, g.crop, g.stride, classes,
+                                            [&](const at::Tensor& crop) { return model->Logits(crop, text); });
+      } else {
+        logits = model->Logits(images, text);
+      }
+      TORCH_CHECK(logits.size(1) == classes && logits.size(2) == images.size(2), "unexpected logits shape");
+    });
+    row.latency = SummarizeLatencies(t.latencies_ms);
+    row.iters_per_s = s.iters / t.total_s;
+    row.images_per_s = row.iters_per_s * static_cast<double>(c.batch);
+    row.peak_mem_mb = t.peak_mem_mb;
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    row.status = absl::StrCat("error: ", what.substr(0, what.find('\n')));
+    ReleaseCachedMemory(device);
+  }
+  return row;
+}
+
+int Run() {
+  absl::StatusOr<CommonSettings> settings = ResolveCommonFlags("1,8,16,32", "1");
+  absl::StatusOr<std::vector<std::string>> inputs = ParseChoiceList("inputs", FLAGS_inputs, {"whole", "slide"});
+  if (!settings.ok() || !inputs.ok()) {
+    const absl::Status& bad = !settings.ok() ? settings.status() : inputs.status();
+    std::fprintf(stderr, "inference_benchmark: %s\n", std::string(bad.message()).c_str());
+    return 2;
+  }
+  const CommonSettings& s = *settings;
+  at::manual_seed(0);
+  model::ZegClipSegmentor model(BenchSegmentorOptions(FLAGS_prompt_tokens, s.tiny, s.fused));
+  model->eval();
+  model->to(s.device);
+  at::Tensor text = RandomUnitText(FLAGS_classes, model->options().clip.embed_dim, s.device);
+
+  BenchmarkReport report = NewReport("inference", s);
+  report.config.update({{"classes", FLAGS_classes}, {"prompt_tokens", FLAGS_prompt_tokens}});
+  const Deadline deadline(FLAGS_time_budget_s);
+  for (const std::string& precision : s.precisions) {
+    for (const std::string& input : *inputs) {
+      for (int64_t batch : s.batches) {
+        const InferenceCase c{input, precision, batch};
+        BenchmarkRow row;
+        if (deadline.Expired()) {
+          row = BenchmarkRow{"inference", InputName(input, BenchGeometry(s.tiny)), precision, batch,
+                             AttentionVariant(s.fused), "skipped: time budget"};
+        } else {
+          row = RunCase(model, text, c, s);
+        }
+        std::fprintf(stderr, "[inference_benchmark] %s %s: %.2f img/s\n", row.Key().c_str(), row.status.c_str(),
+                     row.images_per_s);
+        report.rows.push_back(row);
+      }
+    }
+  }
+  return FinishReport(report);
+}
+
+}  // namespace
+}  // namespace zegclip::benchmarks
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage("ZegCLIP inference images/s, latency and peak memory (see the file header)");
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  return zegclip::benchmarks::Run();
+}

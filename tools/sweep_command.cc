@@ -1,0 +1,118 @@
+// `zegclip sweep --sweep=F --work_dir=D [--set ...]`: trains every point of a sweep file (a base experiment and the
+// fields it varies, see zegclip/config/sweep.proto) one after another in this process, each into D/<point>/ with its
+// axis values in D/<point>/sweep_point.json, then writes the table D/sweep.md (+ sweep.html) and prints it.
+// Every point's experiment is validated before the first trains. A rerun skips the points whose eval.json exists
+// and resumes an interrupted one from its newest checkpoint, so a sweep cut short continues where it stopped.
+//
+// Example:
+//   zegclip sweep --sweep=experiments/sweeps/voc_ablation.pbtxt --work_dir=runs/voc_ablation
+//       --set=data.root=/datasets/VOCdevkit/VOC2012
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "tools/command.h"
+#include "tools/flags.h"
+#include "tools/pipeline_stages.h"
+#include "tools/run_directory.h"
+#include "zegclip/config/sweep_loader.h"
+#include "zegclip/report/run_manifest.h"
+
+DEFINE_string(sweep, "", "sweep: the sweep file (.pbtxt) naming a base experiment and the fields it varies");
+
+namespace zegclip::tools {
+namespace {
+
+// The axis values only: the sweep table makes one column of every key.
+std::string PointJson(const config::SweepPoint& point) {
+  nlohmann::ordered_json j;
+  for (const auto& [axis, value] : point.values) j[axis] = value;
+  return j.dump(2) + "\n";
+}
+
+absl::Status TrainPoint(const config::SweepPoint& point, const std::string& dir, dist::Communicator& comm,
+                        const std::string& invocation) {
+  if (comm.is_main()) {
+    absl::Status s = MakeDirectories(dir);
+    if (s.ok()) s = report::WriteFileAtomically(dir + "/sweep_point.json", PointJson(point));
+    if (!s.ok()) return s;
+  }
+  comm.Barrier();
+  absl::StatusOr<EvalSummary> summary = TrainSegmentor(point.experiment, dir, comm, invocation);
+  if (!summary.ok()) return summary.status();
+  // Flushed: the report script that runs next writes to the same stdout.
+  if (comm.is_main()) std::cout << point.name << "\n" << FormatMetrics(summary->metrics) << std::endl;
+  return absl::OkStatus();
+}
+
+absl::Status WriteTable(const std::string& root, const std::vector<std::string>& dirs) {
+  std::vector<std::string> args = {"--sweep", root};
+  args.insert(args.end(), dirs.begin(), dirs.end());
+  if (RunReportScript(args) != 0) return absl::InternalError(root + ": the sweep table could not be written");
+  std::ifstream table(root + "/sweep.md");
+  if (!table) return absl::InternalError(root + "/sweep.md: missing after the report script ran");
+  std::cout << "\n" << table.rdbuf();
+  return absl::OkStatus();
+}
+
+absl::Status Sweep(const config::SweepPlan& plan, const std::string& root, dist::Communicator& comm,
+                   const std::string& invocation) {
+  std::vector<std::string> dirs;
+  const size_t n = plan.points.size();
+  for (size_t i = 0; i < n; ++i) {
+    const config::SweepPoint& point = plan.points[i];
+    const std::string dir = root + "/" + point.name;
+    dirs.push_back(dir);
+    // Rank 0 decides, so that every rank skips or trains the same points.
+    const bool done = comm.Broadcast(FileExists(dir + "/eval.json") ? 1.0 : 0.0) > 0.5;
+    if (comm.is_main()) {
+      std::cerr << absl::StrFormat("== sweep point %d/%d: %s%s\n", i + 1, n, point.name,
+                                   done ? " (eval.json exists: skipped)" : "");
+    }
+    if (done) continue;
+    absl::Status trained = TrainPoint(point, dir, comm, invocation);
+    if (!trained.ok()) {
+      return absl::Status(trained.code(), absl::StrCat("sweep point '", point.name, "': ", trained.message()));
+    }
+  }
+  if (comm.is_main()) {
+    if (absl::Status s = WriteTable(root, dirs); !s.ok()) return s;
+  }
+  comm.Barrier();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunSweep(const CommandLine& command_line) {
+  if (FLAGS_sweep.empty() || FLAGS_work_dir.empty()) {
+    std::cerr << "sweep: --sweep=FILE and --work_dir=DIR are required\n";
+    return 2;
+  }
+  if (!FLAGS_config.empty()) {
+    std::cerr << "sweep: give --sweep, not --config: the sweep file names its base experiment (base: ...)\n";
+    return 2;
+  }
+  absl::StatusOr<config::SweepPlan> plan = config::LoadSweep(FLAGS_sweep, command_line.overrides);
+  if (!plan.ok()) {
+    std::cerr << "error: " << plan.status().message() << "\n";
+    return 1;
+  }
+  // RunStage's set-up (communicator, thread count, error handling) from the first point's experiment, which is
+  // known to validate; every point then trains with its own.
+  FLAGS_config = plan->base_path;
+  CommandLine first = command_line;
+  first.overrides = plan->points.front().overrides;
+  return RunStage(first, "sweep", [&](const config::Experiment&, dist::Communicator& comm) {
+    if (comm.is_main()) {
+      const std::string name = plan->sweep.name().empty() ? FLAGS_sweep : plan->sweep.name();
+      std::cerr << absl::StrFormat("== sweep %s: %d points from %s -> %s\n", name, plan->points.size(),
+                                   plan->base_path, FLAGS_work_dir);
+    }
+    return Sweep(*plan, FLAGS_work_dir, comm, command_line.invocation);
+  });
+}
+
+}  // namespace zegclip::tools
