@@ -1,6 +1,5 @@
 #include "zegclip/report/run_manifest.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/report/atomic_file.h"
 #include "zegclip/report/build_info.h"
 
 namespace zegclip::report {
@@ -90,29 +90,6 @@ std::string ManifestToJson(const RunManifest& m) {
 
 absl::Status WriteManifest(const RunManifest& manifest, const std::string& path) {
   return WriteFileAtomically(path, ManifestToJson(manifest));
-}
-
-absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
-  const std::string temp = absl::StrCat(path, ".tmp.", getpid());
-  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat(path, ": cannot create ", temp));
-  size_t written = 0;
-  while (written < contents.size()) {
-    const ssize_t n = write(fd, contents.data() + written, contents.size() - written);
-    if (n <= 0) {
-      close(fd);
-      unlink(temp.c_str());
-      return absl::UnavailableError(absl::StrCat(path, ": write failed (disk full?)"));
-    }
-    written += n;
-  }
-  const bool synced = fsync(fd) == 0;
-  close(fd);
-  if (!synced || rename(temp.c_str(), path.c_str()) != 0) {
-    unlink(temp.c_str());
-    return absl::UnavailableError(absl::StrCat(path, ": cannot move ", temp, " into place"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace zegclip::report

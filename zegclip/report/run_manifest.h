@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "zegclip/report/atomic_file.h"
 
 namespace zegclip::report {
 
@@ -43,9 +44,6 @@ RunManifest StartManifest(const std::string& command, const std::string& subcomm
 void FinishManifest(RunManifest* manifest);
 std::string ManifestToJson(const RunManifest& manifest);
 absl::Status WriteManifest(const RunManifest& manifest, const std::string& path);
-
-// Writes `contents` to `path` atomically: a temp file in the same folder, flushed, then renamed over `path`.
-absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 
 }  // namespace zegclip::report
 

@@ -17,15 +17,12 @@
 #include <torch/serialize/output-archive.h>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/report/atomic_file.h"
 
 namespace zegclip::train {
 namespace {
 
 constexpr char kFormat[] = "zegclip-checkpoint-v1";
-
-absl::Status ErrnoError(const std::string& path, const char* what) {
-  return absl::InternalError(absl::StrCat(path, ": ", what, " failed: ", std::strerror(errno)));
-}
 
 // The first line of an exception's message (LibTorch appends backtraces).
 std::string FirstLine(const std::exception& e) {
@@ -145,38 +142,6 @@ absl::Status LoadArchive(const std::string& path, torch::nn::Module& model, torc
 
 }  // namespace
 
-absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError(tmp, "open");
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const absl::Status error = ErrnoError(tmp, "write");
-      ::close(fd);
-      return error;
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const absl::Status error = ErrnoError(tmp, "fsync");
-    ::close(fd);
-    return error;
-  }
-  if (::close(fd) != 0) return ErrnoError(tmp, "close");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError(path, "rename");
-  // The rename itself is durable only once the folder is synced.
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return absl::OkStatus();
-}
 
 absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& model,
                             const torch::optim::Optimizer* optimizer, const TrainingState& state) {
@@ -214,7 +179,7 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint: ", FirstLine(e)));
   }
-  return WriteFileAtomically(path, bytes);
+  return report::WriteFileAtomically(path, bytes);
 }
 
 absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,

@@ -46,8 +46,6 @@ absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, t
 std::string CaptureRngState();
 absl::Status RestoreRngState(const std::string& bytes);
 
-// Writes `bytes` to `path` atomically (path.tmp + fsync + rename + fsync of the folder).
-absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes);
 
 }  // namespace zegclip::train
 

@@ -1,5 +1,7 @@
 #include "zegclip/train/checkpoint.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +10,8 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
+
+#include "zegclip/report/atomic_file.h"
 #include <torch/optim/adamw.h>
 #include <torch/serialize/output-archive.h>
 
@@ -108,7 +112,7 @@ TEST(Checkpoint, WritesAtomicallyAndOverwrites) {
   TinyRun run(1);
   ASSERT_TRUE(SaveCheckpoint(path, *run.net, run.adamw.get(), {1, {}, {}}).ok());
   ASSERT_TRUE(SaveCheckpoint(path, *run.net, run.adamw.get(), {2, {}, {{"config", "a: 1\nb: 2\n"}}}).ok());
-  EXPECT_FALSE(std::ifstream(path + ".tmp").good());
+  EXPECT_FALSE(std::ifstream(path + ".tmp." + std::to_string(getpid())).good());
   TrainingState state;
   ASSERT_TRUE(LoadCheckpoint(path, *run.net, run.adamw.get(), &state).ok());
   EXPECT_EQ(state.iter, 2);
@@ -127,7 +131,7 @@ TEST(Checkpoint, CorruptAndTruncatedFilesAreNamed) {
   TinyRun run(1);
   TrainingState state;
   const std::string garbage = TempPath("garbage.ckpt");
-  ASSERT_TRUE(WriteFileAtomically(garbage, "this is not a zip archive").ok());
+  ASSERT_TRUE(report::WriteFileAtomically(garbage, "this is not a zip archive").ok());
   absl::Status s = LoadCheckpoint(garbage, *run.net, run.adamw.get(), &state);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(s.message()), HasSubstr("garbage.ckpt: not a readable checkpoint"));
@@ -139,7 +143,7 @@ TEST(Checkpoint, CorruptAndTruncatedFilesAreNamed) {
   buffer << in.rdbuf();
   const std::string bytes = buffer.str();
   const std::string truncated = TempPath("truncated.ckpt");
-  ASSERT_TRUE(WriteFileAtomically(truncated, bytes.substr(0, bytes.size() / 2)).ok());
+  ASSERT_TRUE(report::WriteFileAtomically(truncated, bytes.substr(0, bytes.size() / 2)).ok());
   s = LoadCheckpoint(truncated, *run.net, run.adamw.get(), &state);
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(std::string(s.message()), HasSubstr("truncated.ckpt: "));
