@@ -4,6 +4,7 @@
 #ifndef ZEGCLIP_TOOLS_COMMAND_H_
 #define ZEGCLIP_TOOLS_COMMAND_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@ namespace zegclip::tools {
 // they are collected before gflags parses) and any positional arguments after the subcommand name.
 struct CommandLine {
   std::vector<std::string> overrides;
+  // Every repeatable flag other than --set (--text, --image), values in command-line order.
+  std::map<std::string, std::vector<std::string>> repeated;
   std::vector<std::string> positional;
   std::string invocation;  // the whole command line, for run manifests
 };
@@ -31,9 +34,15 @@ int RunTrain(const CommandLine& command_line);
 int RunEval(const CommandLine& command_line);
 int RunQuickstart(const CommandLine& command_line);
 int RunSweep(const CommandLine& command_line);
+int RunSegment(const CommandLine& command_line);
 // Runs the embedded report script with `args` (a run directory, or --sweep DIR RUN...); 0 on success.
 int RunReportScript(const std::vector<std::string>& args);
 int RunVersion(const CommandLine& command_line);
+// CLIP from the command line (clip_commands.cc): BPE ids, image/text embeddings + zero-shot probabilities, and
+// template-averaged class embeddings as .npy.
+int RunTokenize(const CommandLine& command_line);
+int RunClipEncode(const CommandLine& command_line);
+int RunTextEmbed(const CommandLine& command_line);
 
 }  // namespace zegclip::tools
 

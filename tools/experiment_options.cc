@@ -133,6 +133,8 @@ train::TrainerOptions TrainerOptionsFrom(const config::Experiment& e, const std:
   o.checkpoint_interval = e.train().checkpoint_interval();
   o.eval_interval = e.train().eval_interval();
   o.grad_clip_norm = e.train().grad_clip_norm();
+  o.keep_last = e.train().keep_checkpoints();
+  o.bf16_autocast = e.train().bf16();
   o.buckets.first_bucket_bytes = int64_t{e.distributed().first_bucket_mib()} << 20;
   o.buckets.bucket_bytes = int64_t{e.distributed().bucket_mib()} << 20;
   o.print = false;  // the progress bar shows the numbers; metrics.jsonl keeps them

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,19 @@ const std::vector<Command>& Commands() {
       {"sweep", "--sweep=F --work_dir=D [--set ...]",
        "train every point of a sweep file into D/<point>/ (skipping finished ones) and write the table D/sweep.md",
        RunSweep},
+      {"segment",
+       "--checkpoint=C --clip=PT | --authors_checkpoint=T, --image=F --classes=\"a,b\" --out=D [--config=F] "
+       "[--bpe_vocab=F]",
+       "open-vocabulary segmentation of one image with class names given now: label PNG, overlay, fractions",
+       RunSegment},
+      {"tokenize", "--text=STR ... [--bpe_vocab=F] [--context_length=77] [--truncate]",
+       "print OpenAI's 77 BPE token ids of each text on one line (SOT first, zero-padded)", RunTokenize},
+      {"clip-encode",
+       "--checkpoint=PT [--image=F ...] [--text=STR ...] [--out_image=X.npy] [--out_text=Y.npy] [--bpe_vocab=F]",
+       "CLIP image/text embeddings (L2-normalised, .npy), the image-text cosine matrix and zero-shot probabilities",
+       RunClipEncode},
+      {"text-embed", "--checkpoint=PT --classes=a,b,c|@FILE --templates=single|imagenet|...|@FILE --out=E.npy",
+       "class embeddings averaged over prompt templates, written as a float32 (C, D) .npy", RunTextEmbed},
       {"report", "--work_dir=D", "regenerate D/report.md and D/report.html from the run's files", RunReport},
       {"version", "", "print the versions of zegclip and the libraries it was built with", RunVersion},
   };
@@ -46,25 +60,47 @@ int RunHelp(const CommandLine&) {
   for (const Command& c : Commands()) {
     std::cout << "  " << c.name << " " << c.usage << "\n      " << c.summary << "\n";
   }
-  std::cout << "\n--set=FIELD.PATH=VALUE (repeatable) overrides a field of the experiment file.\n";
+  std::cout << "\n--set=FIELD.PATH=VALUE (repeatable) overrides a field of the experiment file.\n"
+            << "--text=STR and --image=FILE are repeatable for tokenize and clip-encode (values kept in order).\n";
   return 0;
 }
 
-// Removes every --set=X / --set X from argv (gflags would keep only the last) and returns the values in order.
-std::vector<std::string> TakeOverrides(int* argc, char** argv) {
-  std::vector<std::string> overrides;
+// Flags that may be given several times; gflags would keep only the last value, so they are collected here first.
+// `--set` is no gflags flag and is removed from argv; the others stay there as well, so a command that takes one
+// value of the same flag (segment's --image) still reads it through gflags.
+constexpr const char* kRepeatedFlags[] = {"set", "text", "image"};
+
+// The value of argv[*i] if it is --NAME=V / -NAME=V, or --NAME V / -NAME V (then *i moves onto V); else null.
+const char* RepeatedFlagValue(const char* name, int argc, char** argv, int* i) {
+  const char* arg = argv[*i];
+  if (arg[0] != '-') return nullptr;
+  arg += arg[1] == '-' ? 2 : 1;
+  const size_t n = std::strlen(name);
+  if (std::strncmp(arg, name, n) != 0) return nullptr;
+  if (arg[n] == '=') return arg + n + 1;
+  if (arg[n] == '\0' && *i + 1 < argc) return argv[++*i];
+  return nullptr;
+}
+
+// Collects every repeatable flag's values in command-line order (see kRepeatedFlags); removes --set from argv.
+std::map<std::string, std::vector<std::string>> TakeRepeatedFlags(int* argc, char** argv) {
+  std::map<std::string, std::vector<std::string>> values;
   int out = 1;
   for (int i = 1; i < *argc; ++i) {
-    if (std::strncmp(argv[i], "--set=", 6) == 0) {
-      overrides.emplace_back(argv[i] + 6);
-    } else if (std::strcmp(argv[i], "--set") == 0 && i + 1 < *argc) {
-      overrides.emplace_back(argv[++i]);
-    } else {
-      argv[out++] = argv[i];
+    const int start = i;
+    bool removed = false;
+    for (const char* name : kRepeatedFlags) {
+      if (const char* value = RepeatedFlagValue(name, *argc, argv, &i); value != nullptr) {
+        values[name].emplace_back(value);
+        removed = std::strcmp(name, "set") == 0;
+        break;
+      }
     }
+    if (removed) continue;
+    for (int k = start; k <= i; ++k) argv[out++] = argv[k];
   }
   *argc = out;
-  return overrides;
+  return values;
 }
 
 std::string Invocation(int argc, char** argv) {
@@ -86,7 +122,9 @@ int main(int argc, char** argv) {
   }
   CommandLine command_line;
   command_line.invocation = zegclip::tools::Invocation(argc, argv);
-  command_line.overrides = zegclip::tools::TakeOverrides(&argc, argv);
+  command_line.repeated = zegclip::tools::TakeRepeatedFlags(&argc, argv);
+  command_line.overrides = command_line.repeated["set"];
+  command_line.repeated.erase("set");
   gflags::SetUsageMessage("zegclip <command> [flags]; `zegclip help` lists the commands");
   gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
   FLAGS_logtostderr = true;

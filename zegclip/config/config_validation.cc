@@ -103,6 +103,7 @@ void CheckTrain(const TrainConfig& t, Checker& c) {
   c.Require(t.checkpoint_interval() > 0, "train.checkpoint_interval", t.checkpoint_interval(), "> 0");
   c.Require(t.eval_interval() > 0, "train.eval_interval", t.eval_interval(), "> 0");
   c.Require(t.threads() >= 0, "train.threads", t.threads(), ">= 0 (0 = all cores)");
+  c.Require(t.keep_checkpoints() >= 1, "train.keep_checkpoints", t.keep_checkpoints(), ">= 1");
 }
 
 void CheckEval(const EvalConfig& e, int patch, Checker& c) {

@@ -3,7 +3,7 @@
 namespace zegclip::losses {
 
 at::Tensor DiceLoss(const at::Tensor& logits, const at::Tensor& targets, const at::Tensor& present,
-                    double num_masks) {
+                    double num_masks, const at::Tensor& valid) {
   TORCH_CHECK(logits.dim() == 4, "DiceLoss: logits must be (B, C, H, W), got ", logits.sizes());
   TORCH_CHECK(targets.sizes() == logits.sizes(), "DiceLoss: targets must match logits ", logits.sizes(), ", got ",
               targets.sizes());
@@ -13,6 +13,12 @@ at::Tensor DiceLoss(const at::Tensor& logits, const at::Tensor& targets, const a
               " ", present.scalar_type());
   TORCH_CHECK(num_masks > 0.0, "DiceLoss: num_masks must be positive, got ", num_masks);
   at::Tensor prob = at::sigmoid(logits).flatten(2);  // (B, C, HW)
+  if (valid.defined()) {
+    TORCH_CHECK(valid.dim() == 3 && valid.size(0) == logits.size(0) && valid.size(1) == logits.size(2) &&
+                    valid.size(2) == logits.size(3),
+                "DiceLoss: valid must be (B, H, W) matching logits ", logits.sizes(), ", got ", valid.sizes());
+    prob = prob * valid.flatten(1).unsqueeze(1).to(prob.scalar_type());
+  }
   at::Tensor t = targets.flatten(2);
   at::Tensor numerator = 2.0 * (prob * t).sum(-1) + 1.0;
   at::Tensor denominator = prob.sum(-1) + t.sum(-1) + 1.0;

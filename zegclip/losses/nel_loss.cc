@@ -24,7 +24,7 @@ NelLossResult NelLoss(const at::Tensor& logits, const at::Tensor& labels, int64_
   r.num_masks = num_masks;
   const at::Tensor valid = options.ignore_as_negative ? at::Tensor() : targets.valid;
   r.focal = FocalLoss(logits, targets.one_hot, valid, num_masks, FocalLossOptions{options.alpha, options.gamma});
-  r.dice = DiceLoss(logits, targets.one_hot, targets.present, num_masks);
+  r.dice = DiceLoss(logits, targets.one_hot, targets.present, num_masks, valid);
   r.total = options.focal_weight * r.focal + options.dice_weight * r.dice;
   return r;
 }

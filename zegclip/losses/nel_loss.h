@@ -25,8 +25,9 @@ struct NelLossOptions {
   double alpha = 0.25;
   double gamma = 2.0;
   // true (the authors' code): ignored pixels have all-zero targets and count as negatives for every class in the
-  // focal term. false: ignored pixels are left out of the focal term (its per-mask mean runs over labelled pixels).
-  // The dice term is the authors' in both cases.
+  // focal term (and their probabilities enter the dice sums). false: ignored pixels are left out of the whole loss:
+  // the focal per-mask mean runs over labelled pixels and the dice sums skip them (with a large ignored background,
+  // dice would otherwise only ask to suppress the background, which no target supervises).
   bool ignore_as_negative = true;
 };
 

@@ -35,10 +35,10 @@ NaiveNel NaiveNelLoss(const at::Tensor& logits, const at::Tensor& labels, bool i
         for (int64_t j = 0; j < x.size(3); ++j) {
           const double p = 1.0 / (1.0 + std::exp(-x[b][c][i][j]));
           const double t = l[b][i][j] == c ? 1.0 : 0.0;
+          if (!ignore_as_negative && l[b][i][j] == 255) continue;  // left out of the whole loss
           sp += p;
           st += t;
           spt += p * t;
-          if (!ignore_as_negative && l[b][i][j] == 255) continue;
           const double ce = t > 0 ? -std::log(p) : -std::log(1.0 - p);
           const double one_minus_pt = t > 0 ? 1.0 - p : p;
           focal_sum += (t > 0 ? 0.25 : 0.75) * ce * one_minus_pt * one_minus_pt;

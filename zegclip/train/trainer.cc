@@ -8,11 +8,13 @@
 #include <limits>
 #include <regex>
 
+#include <ATen/Context.h>
 #include <torch/nn/utils/clip_grad.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "zegclip/train/checkpoint.h"
+#include "zegclip/train/cuda_autocast.h"
 
 namespace zegclip::train {
 namespace {
@@ -42,19 +44,49 @@ std::string Trainer::CheckpointPath(const std::string& work_dir, int64_t iter) {
   return absl::StrCat(work_dir, "/iter_", iter, ".ckpt");
 }
 
-std::optional<int64_t> Trainer::LatestCheckpointIter(const std::string& work_dir) {
+std::vector<int64_t> Trainer::CheckpointIters(const std::string& work_dir) {
+  std::vector<int64_t> iters;
   std::error_code ec;
-  if (!std::filesystem::is_directory(work_dir, ec)) return std::nullopt;
+  if (!std::filesystem::is_directory(work_dir, ec)) return iters;
   static const std::regex kName("iter_([0-9]+)\\.ckpt");
-  std::optional<int64_t> latest;
   for (const auto& entry : std::filesystem::directory_iterator(work_dir, ec)) {
     std::smatch match;
     const std::string name = entry.path().filename().string();
-    if (!std::regex_match(name, match, kName)) continue;
-    const int64_t iter = std::stoll(match[1].str());
-    if (!latest.has_value() || iter > *latest) latest = iter;
+    if (std::regex_match(name, match, kName)) iters.push_back(std::stoll(match[1].str()));
   }
-  return latest;
+  std::sort(iters.begin(), iters.end());
+  return iters;
+}
+
+std::optional<int64_t> Trainer::LatestCheckpointIter(const std::string& work_dir) {
+  const std::vector<int64_t> iters = CheckpointIters(work_dir);
+  if (iters.empty()) return std::nullopt;
+  return iters.back();
+}
+
+void Trainer::PruneCheckpoints() const {
+  if (options_.keep_last <= 0) return;
+  const std::vector<int64_t> iters = CheckpointIters(options_.work_dir);
+  const size_t keep = static_cast<size_t>(options_.keep_last);
+  for (size_t i = 0; i + keep < iters.size(); ++i) {
+    std::error_code ec;  // best effort: a checkpoint that cannot be deleted only costs disk space
+    std::filesystem::remove(CheckpointPath(options_.work_dir, iters[i]), ec);
+  }
+}
+
+void Trainer::RemoveStrayTempFiles() const {
+  // iter_<N>.ckpt.tmp.<pid>: a write that a crash interrupted before its rename. Never loaded, only deleted.
+  static const std::regex kTemp("iter_[0-9]+\\.ckpt\\.tmp.*");
+  std::error_code ec;
+  std::vector<std::filesystem::path> stray;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.work_dir, ec)) {
+    if (std::regex_match(entry.path().filename().string(), kTemp)) stray.push_back(entry.path());
+  }
+  for (const auto& path : stray) {
+    if (std::filesystem::remove(path, ec) && options_.print) {
+      std::printf("trainer: removed %s (an interrupted checkpoint write)\n", path.c_str());
+    }
+  }
 }
 
 absl::Status Trainer::Fail(absl::Status status) {
@@ -103,6 +135,10 @@ absl::Status Trainer::Start() {
     std::filesystem::create_directories(options_.work_dir, ec);
     if (ec) return absl::InternalError(absl::StrCat(options_.work_dir, ": cannot create the work dir: ", ec.message()));
     if (absl::Status s = metrics_.Open(options_.work_dir + "/metrics.jsonl"); !s.ok()) return s;
+    RemoveStrayTempFiles();
+    if (options_.bf16_autocast && !at::hasCUDA()) {
+      std::fprintf(stderr, "trainer: bf16 autocast needs CUDA; this machine trains in fp32\n");
+    }
   }
   comm_.Barrier();
   if (options_.resume) {
@@ -151,7 +187,11 @@ absl::Status Trainer::OneStep(const StepFn& step) {
   }
   groups_.ApplyLr(optimizer_, schedule_, iter_);
   optimizer_.zero_grad();
-  absl::StatusOr<StepOutput> out = step();
+  absl::StatusOr<StepOutput> out;
+  {
+    CudaBf16Autocast autocast(options_.bf16_autocast);  // the forward only, as torch.autocast
+    out = step();
+  }
   if (!out.ok()) return absl::Status(out.status().code(), absl::StrCat("iteration ", iter_, ": ", out.status().message()));
   if (!out->loss.defined() || out->loss.numel() != 1) {
     return absl::InvalidArgumentError(absl::StrCat("iteration ", iter_, ": the step's loss must be a scalar tensor"));
@@ -223,7 +263,11 @@ absl::Status Trainer::SaveAt(int64_t iter) {
   }
   last_saved_iter_ = iter;
   if (!comm_.is_main()) return absl::OkStatus();
-  return SaveCheckpoint(CheckpointPath(options_.work_dir, iter), model_, &optimizer_, state);
+  if (absl::Status s = SaveCheckpoint(CheckpointPath(options_.work_dir, iter), model_, &optimizer_, state); !s.ok()) {
+    return s;
+  }
+  PruneCheckpoints();  // only after the new one is safely on disk
+  return absl::OkStatus();
 }
 
 absl::Status Trainer::Evaluate(int64_t iter) {

@@ -2,13 +2,15 @@
 //   hooks' BeforeStep -> lr of every group from the schedule -> zero_grad -> StepFn (batch + forward) -> backward
 //   -> bucketed gradient allreduce (mean over ranks) -> optional grad-norm clipping -> optimizer step
 //   -> hooks' AfterStep -> every log_interval: metrics.jsonl line (means over the interval and the ranks)
-//   -> every checkpoint_interval: checkpoint (atomic) -> every eval_interval: the eval callback, logged too.
+//   -> every checkpoint_interval: checkpoint (atomic; older ones beyond keep_last deleted) -> every eval_interval:
+//   the eval callback, logged too. With bf16_autocast on a CUDA machine the StepFn runs under bf16 autocast.
 // At start it resumes from the newest <work_dir>/iter_<N>.ckpt (rank 0 picks it, every rank loads it), then
 // broadcasts parameters and buffers from rank 0 so all ranks start identical. A final checkpoint is always written.
 // Resuming reproduces the uninterrupted run bit for bit (model, AdamW state, iteration, every rank's RNG, and
 // whatever SetExtraState saves, e.g. a data loader's position).
 //
-// Failures: an error from the step, a non-finite loss or an unwritable checkpoint is returned as a status on a
+// Failures: an error from the step, a non-finite loss (checked before backward, so no update and no checkpoint
+// happens; the previous checkpoints stay) or an unwritable checkpoint is returned as a status on a
 // 1-rank run; with several ranks it aborts every rank with that message (a lone failing rank would leave the others
 // blocked in the next collective).
 //
@@ -51,6 +53,8 @@ struct TrainerOptions {
   int64_t eval_interval = 0;          // <= 0: never
   double grad_clip_norm = 0;          // <= 0: no clipping (L2 norm over all trainable parameters)
   bool resume = true;                 // continue from the newest checkpoint in work_dir
+  int keep_last = 3;                  // newest checkpoints kept in work_dir (the final one always); <= 0: all
+  bool bf16_autocast = false;         // the step's forward under CUDA bf16 autocast (ignored without CUDA)
   dist::BucketOptions buckets;
   std::map<std::string, std::string> metadata;  // stored in every checkpoint (e.g. the resolved config)
   bool print = true;                  // rank 0 echoes each metrics line to stdout
@@ -99,8 +103,10 @@ class Trainer {
   int64_t iter() const { return iter_; }
 
   static std::string CheckpointPath(const std::string& work_dir, int64_t iter);
-  // The iteration of the newest iter_<N>.ckpt in work_dir, if any.
+  // The iteration of the newest iter_<N>.ckpt in work_dir, if any (temp files of an interrupted write ignored).
   static std::optional<int64_t> LatestCheckpointIter(const std::string& work_dir);
+  // The iterations of every iter_<N>.ckpt in work_dir, ascending.
+  static std::vector<int64_t> CheckpointIters(const std::string& work_dir);
 
  private:
   struct Window {  // sums since the last metrics line
@@ -115,6 +121,8 @@ class Trainer {
   absl::Status OneStep(const StepFn& step);
   absl::Status LogWindow(int64_t iter);
   absl::Status SaveAt(int64_t iter);
+  void PruneCheckpoints() const;
+  void RemoveStrayTempFiles() const;
   absl::Status Evaluate(int64_t iter);
 
   TrainerOptions options_;

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_format.h"
 #include "zegclip/dist/single_communicator.h"
+#include "zegclip/train/checkpoint.h"
 
 namespace zegclip::train {
 namespace {
@@ -232,6 +233,78 @@ TEST(Trainer, StepErrorsAndNonFiniteLossesStopTrainingWithTheIteration) {
     return StepOutput{nan_setup.model->fc->weight.sum() * std::numeric_limits<double>::quiet_NaN(), {}};
   });
   EXPECT_THAT(std::string(s.message()), HasSubstr("iteration 0: the loss is nan on rank 0"));
+}
+
+TEST(Trainer, KeepsTheLastNCheckpointsAndTheFinalOne) {
+  TrainerOptions options = Options("keep", 11);
+  options.checkpoint_interval = 2;
+  options.keep_last = 2;
+  Rig setup(3, options);
+  ASSERT_TRUE(setup.Run().ok());
+  // Saved: 2, 4, 6, 8, 10 and the final 11; the two newest stay.
+  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{10, 11}));
+
+  options = Options("keep_one", 6);
+  options.checkpoint_interval = 2;
+  options.keep_last = 1;
+  Rig one(3, options);
+  ASSERT_TRUE(one.Run().ok());
+  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{6}));
+
+  options = Options("keep_all", 6);
+  options.checkpoint_interval = 1;
+  options.keep_last = 0;
+  Rig all(3, options);
+  ASSERT_TRUE(all.Run().ok());
+  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(Trainer, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
+  TrainerOptions options = Options("nan_keep", 10);
+  options.checkpoint_interval = 2;
+  options.keep_last = 1;
+  Rig setup(7, options);
+  int calls = 0;
+  at::Tensor weights_before_nan;
+  absl::Status s = setup.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
+    const at::Tensor w = setup.model->fc->weight;
+    if (++calls < 6) return StepOutput{(w - 1).pow(2).sum(), {}};
+    weights_before_nan = w.detach().clone();
+    return StepOutput{w.sum() * std::numeric_limits<double>::infinity() * 0, {}};  // NaN at iteration 5
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("iteration 5: the loss is nan on rank 0"));
+  EXPECT_EQ(setup.trainer->iter(), 5);
+  // No checkpoint of the failed step; the last good one (iteration 4) survives pruning and still loads.
+  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{4}));
+  // The failed step changed nothing: the model still holds the weights of iteration 5's start (= after 5 updates).
+  EXPECT_TRUE(setup.model->fc->weight.equal(weights_before_nan));
+  Rig reloaded(99, Options("nan_reload", 4));
+  TrainingState state;
+  ASSERT_TRUE(LoadCheckpoint(Trainer::CheckpointPath(options.work_dir, 4), *reloaded.model, reloaded.adamw.get(),
+                             &state).ok());
+  EXPECT_EQ(state.iter, 4);
+  EXPECT_FALSE(reloaded.model->fc->weight.equal(weights_before_nan));  // iteration 4's weights, one update earlier
+}
+
+TEST(Trainer, AStrayTempFileOfAnInterruptedWriteIsIgnoredAndRemoved) {
+  TrainerOptions options = Options("stray", 4);
+  options.checkpoint_interval = 2;
+  Rig first(5, options);
+  ASSERT_TRUE(first.Run().ok());
+  // A crash mid-write of iteration 6: half a checkpoint under the temp name.
+  std::ifstream in(Trainer::CheckpointPath(options.work_dir, 4), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string stray = Trainer::CheckpointPath(options.work_dir, 6) + ".tmp.12345";
+  std::ofstream(stray, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_EQ(Trainer::LatestCheckpointIter(options.work_dir).value(), 4);
+
+  options.max_iters = 8;
+  Rig second(5, options);
+  ASSERT_TRUE(second.Run().ok());
+  EXPECT_FALSE(std::filesystem::exists(stray));
+  EXPECT_EQ(second.trainer->iter(), 8);
+  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{4, 6, 8}));
 }
 
 TEST(Trainer, LatestCheckpointComparesIterationsNumerically) {

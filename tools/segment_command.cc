@@ -1,0 +1,347 @@
+// `zegclip segment`: open-vocabulary segmentation of one image with class names given at run time.
+//
+//   zegclip segment --checkpoint=runs/q/zegclip/iter_300.ckpt --clip=runs/q/clip/clip.pt
+//       --bpe_vocab=runs/q/clip/world_bpe.txt.gz --image=img.png --classes="red dotted,blue plain" --out=seg/
+//   zegclip segment --authors_checkpoint=voc.tensors --config=experiments/voc_inductive.pbtxt
+//       --image=cat.jpg --classes="cat,grass,sky" --out=seg/
+//
+// The architecture is the experiment's (--config, default experiments/synthetic_quickstart.pbtxt, with --set
+// overrides) on top of the CLIP read off --clip; an authors' checkpoint (tools/convert_zegclip_checkpoint.py) carries
+// its own architecture and needs no --clip. Class embeddings come from the frozen text encoder and the experiment's
+// templates. The image goes through the experiment's test transforms; images larger than eval.crop are segmented by
+// sliding window (eval.crop / eval.stride), smaller ones whole. Scores are sigmoid (NEL) or softmax (EL), no seen-class
+// calibration (there is no seen/unseen split for run-time classes). Writes into --out:
+//   labels.png      palette PNG, pixel value = class index (in --classes order), colours = the overlay's
+//   overlay.png     the image blended with the class colours, enlarged to >= 256 px, and a legend with fractions
+//   fractions.json  per class: pixels and fraction of the image (the fractions sum to 1)
+// Any failure (no classes, unreadable image, missing checkpoint, ...) is one "error: ..." line and exit status 1.
+#include <gflags/gflags.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/command.h"
+
+DECLARE_string(checkpoint);  // eval_command.cc: a checkpoint written by `zegclip train`
+DEFINE_string(clip, "", "segment: the CLIP checkpoint the model was built from (its architecture)");
+// --image, --classes, --out and --bpe_vocab are shared with clip_commands.cc (which declares them).
+DEFINE_string(bpe_vocab, "", "the CLIP's BPE merges file (default: model.clip.bpe_vocab, else OpenAI's)");
+DEFINE_string(authors_checkpoint, "",
+              "segment: an authors' ZegCLIP checkpoint converted by tools/convert_zegclip_checkpoint.py");
+DEFINE_string(image, "", "an image file (JPEG, PNG, PPM, ...)");
+DEFINE_string(classes, "", "comma-separated class names, e.g. \"cat,dog,grass\"");
+DEFINE_string(out, "", "output folder (segment: labels.png, overlay.png, fractions.json)");
+
+#ifdef ZEGCLIP_WITHOUT_READERS
+
+namespace zegclip::tools {
+int RunSegment(const CommandLine&) {
+  std::cerr << "error: segment reads and writes image files, which this build (no OpenCV) cannot\n";
+  return 1;
+}
+}  // namespace zegclip::tools
+
+#else
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <torch/autograd.h>
+#include <torch/cuda.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "data/image_io.h"
+#include "data/transforms.h"
+#include "tools/experiment_options.h"
+#include "tools/flags.h"
+#include "tools/run_directory.h"
+#include "zegclip/clip/bpe_tokenizer.h"
+#include "zegclip/clip/clip_checkpoint.h"
+#include "zegclip/config/config_loader.h"
+#include "zegclip/model/authors_checkpoint.h"
+#include "zegclip/model/sliding_window.h"
+#include "zegclip/train/checkpoint.h"
+
+namespace zegclip::tools {
+namespace {
+
+constexpr char kDefaultConfig[] = "experiments/synthetic_quickstart.pbtxt";
+// Index PNGs hold one byte per pixel.
+constexpr size_t kMaxClasses = 255;
+
+using Palette = std::array<std::array<uint8_t, 3>, 256>;
+
+absl::StatusOr<std::vector<std::string>> ParseClassList(const std::string& text) {
+  if (absl::StripAsciiWhitespace(text).empty()) {
+    return absl::InvalidArgumentError("--classes is empty: give comma-separated class names, e.g. \"cat,dog,grass\"");
+  }
+  std::vector<std::string> names;
+  for (absl::string_view piece : absl::StrSplit(text, ',')) {
+    const std::string name(absl::StripAsciiWhitespace(piece));
+    if (name.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--classes: entry ", names.size() + 1, " of \"", text,
+                                                     "\" is empty"));
+    }
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("--classes: '", name, "' is given twice"));
+    }
+    names.push_back(name);
+  }
+  if (names.size() > kMaxClasses) {
+    return absl::InvalidArgumentError(absl::StrCat("--classes: ", names.size(), " classes, at most ", kMaxClasses));
+  }
+  return names;
+}
+
+absl::Status CheckFlags() {
+  const bool ours = !FLAGS_checkpoint.empty(), theirs = !FLAGS_authors_checkpoint.empty();
+  if (FLAGS_image.empty() || FLAGS_out.empty()) {
+    return absl::InvalidArgumentError("segment needs --image=FILE, --classes=\"a,b,...\" and --out=DIR");
+  }
+  if (ours == theirs) {
+    return absl::InvalidArgumentError(
+        "segment needs exactly one of --checkpoint=CKPT (with --clip=PT) and --authors_checkpoint=TENSORS");
+  }
+  if (ours && FLAGS_clip.empty()) {
+    return absl::InvalidArgumentError("--checkpoint needs --clip=PT, the CLIP checkpoint the model was built from");
+  }
+  for (const std::string& path : {FLAGS_checkpoint, FLAGS_authors_checkpoint, FLAGS_clip}) {
+    if (!path.empty() && !FileExists(path)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+  }
+  return absl::OkStatus();
+}
+
+// The model with its weights, in eval mode on `device`.
+absl::StatusOr<model::ZegClipSegmentor> BuildModel(const config::Experiment& e, at::Device device) {
+  model::ZegClipSegmentor model{nullptr};
+  if (!FLAGS_authors_checkpoint.empty()) {
+    absl::StatusOr<model::TensorMap> state = model::ReadTensorArchive(FLAGS_authors_checkpoint);
+    if (!state.ok()) return state.status();
+    const model::SegmentorOptions base = SegmentorOptionsFrom(e.model(), ClipOptionsFrom(e.model().clip()));
+    absl::StatusOr<model::SegmentorOptions> options = model::SegmentorOptionsFromAuthors(*state, base);
+    if (!options.ok()) return absl::InvalidArgumentError(absl::StrCat(FLAGS_authors_checkpoint, ": ",
+                                                                      options.status().message()));
+    model = model::ZegClipSegmentor(*options);
+    absl::Status loaded = model::LoadAuthorsWeights(*state, *model, FLAGS_authors_checkpoint);
+    if (!loaded.ok()) return loaded;
+  } else {
+    absl::StatusOr<clip::ClipOptions> architecture = clip::InferClipOptions(FLAGS_clip);
+    if (!architecture.ok()) return architecture.status();
+    model = model::ZegClipSegmentor(
+        SegmentorOptionsFrom(e.model(), WithRunTimeSwitches(*architecture, e.model().clip())));
+    train::TrainingState ignored;
+    absl::Status loaded = train::LoadCheckpoint(FLAGS_checkpoint, *model, nullptr, &ignored);
+    if (!loaded.ok()) return loaded;
+  }
+  model->to(device);
+  model->eval();
+  return model;
+}
+
+// The tokenizer, checked against the text encoder; every prompt of every class must fit its context.
+absl::StatusOr<clip::BpeTokenizer> LoadTokenizer(const config::Experiment& e, const model::ZegClipSegmentorImpl& m,
+                                                 const std::vector<std::string>& names) {
+  clip::BpeTokenizerOptions options;
+  options.merges_path = FLAGS_bpe_vocab.empty() ? BpeVocabPath(e.model().clip()) : FLAGS_bpe_vocab;
+  absl::StatusOr<clip::BpeTokenizer> tokenizer = clip::BpeTokenizer::Load(options);
+  if (!tokenizer.ok()) return tokenizer.status();
+  const clip::ClipOptions& c = m.options().clip;
+  if (tokenizer->vocab_size() != c.vocab_size) {
+    return absl::InvalidArgumentError(absl::StrCat(options.merges_path, " has ", tokenizer->vocab_size(),
+                                                   " tokens but the model's text encoder has ", c.vocab_size,
+                                                   " (pass that CLIP's vocabulary with --bpe_vocab)"));
+  }
+  for (const std::string& pattern : TemplatesFrom(e.model())) {
+    for (const std::string& name : names) {
+      const std::string prompt = absl::StrReplaceAll(pattern, {{"{}", name}});
+      absl::StatusOr<at::Tensor> tokens = tokenizer->Tokenize({prompt}, c.context_length);
+      if (!tokens.ok()) return absl::InvalidArgumentError(absl::StrCat("--classes: '", name, "': ",
+                                                                       tokens.status().message()));
+    }
+  }
+  return tokenizer;
+}
+
+// The experiment's test transforms: uint8 (H, W, 3) -> normalised float (1, 3, h, w).
+absl::StatusOr<at::Tensor> Preprocess(const config::Experiment& e, const at::Tensor& rgb) {
+  data::Sample sample{rgb, at::zeros({rgb.size(0), rgb.size(1)}, at::kByte), "", FLAGS_image};
+  data::SampleRng rng(uint64_t{0});
+  absl::StatusOr<data::TransformedSample> t = data::TestPipeline(TestTransformsFrom(e.data(), e.eval()))(sample, rng);
+  if (!t.ok()) return t.status();
+  return t->image.unsqueeze(0);
+}
+
+// Per-class scores (C, H, W) at the original image size.
+at::Tensor Scores(const config::Experiment& e, model::ZegClipSegmentorImpl& m, const at::Tensor& text,
+                  const at::Tensor& image, int64_t height, int64_t width) {
+  torch::NoGradGuard no_grad;
+  const at::Device device = text.device();
+  auto logits_fn = [&](const at::Tensor& x) { return m.Logits(x.to(device), text).to(at::kCPU); };
+  const int64_t h = image.size(2), w = image.size(3), crop = e.eval().crop();
+  at::Tensor logits;
+  if (h > crop || w > crop) {
+    logits = model::SlidingWindowLogits(image, crop, e.eval().stride(), text.size(0), logits_fn);
+  } else {
+    // Whole image: zero-padded (after normalisation, like mmseg's Pad) to a multiple of the patch size.
+    const int64_t p = m.options().clip.patch_size;
+    const at::Tensor padded = at::constant_pad_nd(image, {0, (p - w % p) % p, 0, (p - h % p) % p}, 0);
+    logits = logits_fn(padded).slice(2, 0, h).slice(3, 0, w);
+  }
+  logits = model::UpsampleLogits(logits, height, width)[0];
+  return e.model().loss().kind() == config::NEL ? logits.sigmoid() : logits.softmax(0);
+}
+
+// Well-separated colours: hues stepped by the golden ratio, bright and saturated.
+Palette ClassPalette() {
+  Palette palette{};
+  for (int k = 0; k < 256; ++k) {
+    const double hue = std::fmod(0.07 + 0.618033988749895 * k, 1.0) * 6.0, s = 0.75, v = 0.95;
+    const double c = v * s, x = c * (1 - std::fabs(std::fmod(hue, 2.0) - 1)), m = v - c;
+    const int sector = static_cast<int>(hue);
+    const std::array<double, 3> rgb = sector == 0   ? std::array<double, 3>{c, x, 0}
+                                      : sector == 1 ? std::array<double, 3>{x, c, 0}
+                                      : sector == 2 ? std::array<double, 3>{0, c, x}
+                                      : sector == 3 ? std::array<double, 3>{0, x, c}
+                                      : sector == 4 ? std::array<double, 3>{x, 0, c}
+                                                    : std::array<double, 3>{c, 0, x};
+    for (int i = 0; i < 3; ++i) palette[k][i] = static_cast<uint8_t>(std::lround(255 * (rgb[i] + m)));
+  }
+  return palette;
+}
+
+struct ClassShare {
+  std::string name;
+  int64_t pixels = 0;
+  double fraction = 0;
+};
+
+std::vector<ClassShare> Shares(const at::Tensor& labels, const std::vector<std::string>& names) {
+  const at::Tensor counts = at::bincount(labels.flatten().to(at::kLong), {}, static_cast<int64_t>(names.size()));
+  std::vector<ClassShare> shares;
+  for (size_t k = 0; k < names.size(); ++k) {
+    const int64_t n = counts[static_cast<int64_t>(k)].item<int64_t>();
+    shares.push_back({names[k], n, static_cast<double>(n) / static_cast<double>(labels.numel())});
+  }
+  return shares;
+}
+
+// The image blended half-and-half with the class colours, enlarged by an integer factor to a short side >= 256,
+// with a legend panel on the right: one coloured box, name and percentage per class.
+at::Tensor Overlay(const at::Tensor& rgb, const at::Tensor& labels, const std::vector<ClassShare>& shares,
+                   const Palette& palette) {
+  at::Tensor colours = at::empty({256, 3}, at::kByte);
+  for (int k = 0; k < 256; ++k) {
+    for (int i = 0; i < 3; ++i) colours[k][i] = palette[k][i];
+  }
+  at::Tensor blend = (rgb.to(at::kFloat) * 0.5 + colours.index_select(0, labels.flatten().to(at::kLong))
+                                                         .view({labels.size(0), labels.size(1), 3})
+                                                         .to(at::kFloat) * 0.5).round().to(at::kByte);
+  const int64_t scale = std::max<int64_t>(1, (256 + std::min(rgb.size(0), rgb.size(1)) - 1) /
+                                                 std::min(rgb.size(0), rgb.size(1)));
+  blend = blend.repeat_interleave(scale, 0).repeat_interleave(scale, 1).contiguous();
+  const int rows = static_cast<int>(blend.size(0)), cols = static_cast<int>(blend.size(1));
+  const int row_height = 20, panel = 240;
+  const int height = std::max(rows, 12 + row_height * static_cast<int>(shares.size()));
+  cv::Mat canvas(height, cols + panel, CV_8UC3, cv::Scalar(255, 255, 255));
+  cv::Mat(rows, cols, CV_8UC3, blend.data_ptr<uint8_t>()).copyTo(canvas(cv::Rect(0, 0, cols, rows)));
+  for (size_t k = 0; k < shares.size(); ++k) {
+    const int y = 8 + row_height * static_cast<int>(k);
+    const cv::Scalar colour(palette[k][0], palette[k][1], palette[k][2]);  // the canvas is RGB
+    cv::rectangle(canvas, cv::Rect(cols + 8, y, 14, 14), colour, cv::FILLED);
+    cv::rectangle(canvas, cv::Rect(cols + 8, y, 14, 14), cv::Scalar(0, 0, 0), 1);
+    const std::string text = absl::StrFormat("%s  %.1f%%", shares[k].name, 100 * shares[k].fraction);
+    cv::putText(canvas, text, cv::Point(cols + 28, y + 12), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(0, 0, 0), 1,
+                cv::LINE_AA);
+  }
+  return at::from_blob(canvas.data, {canvas.rows, canvas.cols, 3}, at::kByte).clone();
+}
+
+absl::Status WriteFractions(const std::string& path, const std::vector<ClassShare>& shares, int64_t height,
+                            int64_t width) {
+  nlohmann::ordered_json j;
+  j["image"] = FLAGS_image;
+  j["height"] = height;
+  j["width"] = width;
+  j["classes"] = nlohmann::json::array();
+  for (const ClassShare& s : shares) j["classes"].push_back({{"name", s.name}, {"pixels", s.pixels}, {"fraction", s.fraction}});
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << j.dump(2) << "\n";
+    if (!out.flush()) return absl::DataLossError(absl::StrCat(path, ": cannot write"));
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) return absl::InternalError(absl::StrCat(path, ": cannot rename ", temp, " into place: ", ec.message()));
+  return absl::OkStatus();
+}
+
+absl::Status Segment(const config::Experiment& e, const std::vector<std::string>& names) {
+  absl::StatusOr<at::Tensor> rgb = data::ReadRgbImage(FLAGS_image);
+  if (!rgb.ok()) return rgb.status();
+  absl::StatusOr<at::Tensor> image = Preprocess(e, *rgb);
+  if (!image.ok()) return image.status();
+  const at::Device device = torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+  absl::StatusOr<model::ZegClipSegmentor> model = BuildModel(e, device);
+  if (!model.ok()) return model.status();
+  absl::StatusOr<clip::BpeTokenizer> tokenizer = LoadTokenizer(e, **model, names);
+  if (!tokenizer.ok()) return tokenizer.status();
+  const at::Tensor text = (*model)->EmbedClasses(*tokenizer, names, TemplatesFrom(e.model()));
+  const int64_t height = rgb->size(0), width = rgb->size(1);
+  const at::Tensor labels = Scores(e, **model, text, *image, height, width).argmax(0).to(at::kByte).contiguous();
+  const std::vector<ClassShare> shares = Shares(labels, names);
+  absl::Status s = MakeDirectories(FLAGS_out);
+  const Palette palette = ClassPalette();
+  if (s.ok()) s = data::WriteIndexPng(FLAGS_out + "/labels.png", labels, &palette);
+  if (s.ok()) s = data::WriteRgbImage(FLAGS_out + "/overlay.png", Overlay(*rgb, labels, shares, palette));
+  if (s.ok()) s = WriteFractions(FLAGS_out + "/fractions.json", shares, height, width);
+  if (!s.ok()) return s;
+  std::cout << absl::StrFormat("%s (%dx%d), %d classes:\n", FLAGS_image, width, height, names.size());
+  for (const ClassShare& share : shares) {
+    std::cout << absl::StrFormat("  %-24s %6.2f%%  (%d pixels)\n", share.name, 100 * share.fraction, share.pixels);
+  }
+  std::cout << "  written: " << FLAGS_out << "/{labels.png, overlay.png, fractions.json}\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunSegment(const CommandLine& command_line) {
+  absl::Status status = CheckFlags();
+  absl::StatusOr<std::vector<std::string>> names = ParseClassList(FLAGS_classes);
+  if (status.ok() && !names.ok()) status = names.status();
+  absl::StatusOr<config::Experiment> experiment = absl::UnknownError("not loaded");
+  if (status.ok()) {
+    experiment = config::LoadExperiment(FLAGS_config.empty() ? kDefaultConfig : FLAGS_config, command_line.overrides);
+    if (!experiment.ok()) status = experiment.status();
+  }
+  if (status.ok()) {
+    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    try {
+      status = Segment(*experiment, *names);
+    } catch (const c10::Error& error) {
+      status = absl::InternalError(error.what_without_backtrace());
+    }
+  }
+  if (status.ok()) return 0;
+  const std::string message(status.message());
+  std::cerr << "error: " << message.substr(0, message.find('\n')) << "\n";
+  return 1;
+}
+
+}  // namespace zegclip::tools
+
+#endif  // ZEGCLIP_WITHOUT_READERS

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# `zegclip segment` end to end: a toy quickstart makes a model, then segment runs on synthetic-world images (one the
+# size of the training crop, one larger, so sliding-window inference), writes its three files with fractions summing
+# to 1, and every bad input gives one "error:" line and a non-zero exit.
+set -euo pipefail
+bin=tools/zegclip
+tmp=$TEST_TMPDIR
+work=$tmp/q
+export MPLCONFIGDIR=$tmp/mpl
+small=(--set=pretrain.max_iters=3 --set=pretrain.batch_size=16 --set=pretrain.retrieval_images_per_class=2
+       --set=train.max_iters=3 --set=data.batch_size_per_rank=8 --set=data.synthetic.train_images=32
+       --set=data.synthetic.val_images=8 --set=train.checkpoint_interval=3)
+log=$($bin quickstart --config=experiments/synthetic_quickstart.pbtxt --work_dir="$work" "${small[@]}" 2>&1) ||
+  { echo "quickstart failed"; echo "$log"; exit 1; }
+model=(--checkpoint="$work/zegclip/iter_3.ckpt" --clip="$work/clip/clip.pt" --bpe_vocab="$work/clip/world_bpe.txt.gz")
+image=$work/zegclip/examples/000_image.ppm   # a validation image of the synthetic world, 64x64
+
+# A 150x100 image tiled from the four example images: larger than the 64-pixel crop in both directions.
+/usr/bin/python3 - "$work/zegclip/examples" "$tmp/big.ppm" <<'PY'
+import sys
+def read(path):
+    data = open(path, "rb").read()
+    header = b"P6\n64 64\n255\n"   # as the evaluator writes its examples
+    assert data.startswith(header) and len(data) == len(header) + 64 * 64 * 3, path
+    return data[len(header):]
+tiles = [read(f"{sys.argv[1]}/{i:03d}_image.ppm") for i in range(4)]
+w, h = 150, 100
+out = bytearray()
+for y in range(h):
+    for x in range(w):
+        t = tiles[((y // 64) * 3 + x // 64) % 4]
+        o = ((y % 64) * 64 + (x % 64)) * 3
+        out += t[o:o + 3]
+open(sys.argv[2], "wb").write(b"P6\n%d %d\n255\n" % (w, h) + bytes(out))
+PY
+
+# Checks the outputs of one run: PNG sizes and kinds, the fractions.
+check() {  # OUT_DIR WIDTH HEIGHT CLASS...
+  /usr/bin/python3 - "$@" <<'PY'
+import json, struct, sys, zlib
+out, width, height, names = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
+def ihdr(path):
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    w, h, depth, colour = struct.unpack(">IIBB", data[16:26])
+    return w, h, depth, colour
+w, h, depth, colour = ihdr(f"{out}/labels.png")
+assert (w, h, depth, colour) == (width, height, 8, 3), ("labels.png: want a palette PNG", w, h, depth, colour)
+w, h, _, colour = ihdr(f"{out}/overlay.png")
+assert colour == 2 and w > width and h >= height, ("overlay.png", w, h, colour)
+f = json.load(open(f"{out}/fractions.json"))
+assert (f["width"], f["height"]) == (width, height), f
+assert [c["name"] for c in f["classes"]] == names, f["classes"]
+assert sum(c["pixels"] for c in f["classes"]) == width * height, f["classes"]
+total = sum(c["fraction"] for c in f["classes"])
+assert abs(total - 1) < 1e-9, total
+for c in f["classes"]:
+    assert abs(c["fraction"] - c["pixels"] / (width * height)) < 1e-12, c
+PY
+}
+
+out=$($bin segment "${model[@]}" --image="$image" --classes="red dotted, blue plain ,green checkered" \
+      --out="$tmp/s1" 2>&1) || { echo "segment failed"; echo "$out"; exit 1; }
+check "$tmp/s1" 64 64 "red dotted" "blue plain" "green checkered"
+grep -q "blue plain" <<<"$out" || { echo "no fractions printed"; echo "$out"; exit 1; }
+
+out=$($bin segment "${model[@]}" --image="$tmp/big.ppm" --classes="red dotted,yellow horizontal" \
+      --out="$tmp/s2" 2>&1) || { echo "sliding-window segment failed"; echo "$out"; exit 1; }
+check "$tmp/s2" 150 100 "red dotted" "yellow horizontal"
+
+# Every failure: exit status 1 and exactly one line, starting "error:" and saying what is wrong.
+fails() {  # EXPECTED_TEXT ARGS...
+  local want=$1; shift
+  local text status=0
+  text=$($bin segment "$@" 2>&1) || status=$?
+  if [ "$status" -ne 1 ] || [ "$(wc -l <<<"$text")" -ne 1 ] || [[ "$text" != error:* ]] || [[ "$text" != *"$want"* ]]; then
+    echo "segment $* -> status $status, want 1 and one error line with '$want':"; echo "$text"; exit 1
+  fi
+}
+fails "--classes is empty" "${model[@]}" --image="$image" --classes=" " --out="$tmp/e"
+fails "entry 2" "${model[@]}" --image="$image" --classes="red dotted,,blue plain" --out="$tmp/e"
+fails "given twice" "${model[@]}" --image="$image" --classes="blue plain,blue plain" --out="$tmp/e"
+fails "--classes: 'red" "${model[@]}" --image="$image" --out="$tmp/e" \
+      --classes="red dotted and a very long description that cannot fit in the text encoder context of this clip"
+fails "$tmp/none.png" "${model[@]}" --image="$tmp/none.png" --classes="red dotted" --out="$tmp/e"
+echo "not an image" > "$tmp/bad.png"
+fails "$tmp/bad.png" "${model[@]}" --image="$tmp/bad.png" --classes="red dotted" --out="$tmp/e"
+fails "$tmp/none.ckpt: no such file" --checkpoint="$tmp/none.ckpt" --clip="$work/clip/clip.pt" \
+      --image="$image" --classes="red dotted" --out="$tmp/e"
+echo "garbage" > "$tmp/bad.ckpt"
+fails "$tmp/bad.ckpt" --checkpoint="$tmp/bad.ckpt" --clip="$work/clip/clip.pt" \
+      --bpe_vocab="$work/clip/world_bpe.txt.gz" --image="$image" --classes="red dotted" --out="$tmp/e"
+fails "needs --clip" --checkpoint="$work/zegclip/iter_3.ckpt" --image="$image" --classes="a" --out="$tmp/e"
+fails "exactly one of" --image="$image" --classes="a" --out="$tmp/e"
+# The vendored OpenAI vocabulary does not fit the toy CLIP's text encoder.
+fails "--bpe_vocab" --checkpoint="$work/zegclip/iter_3.ckpt" --clip="$work/clip/clip.pt" --image="$image" \
+      --classes="red dotted" --out="$tmp/e"
+test ! -e "$tmp/e" || { echo "a failed run left $tmp/e behind"; exit 1; }
+echo PASS

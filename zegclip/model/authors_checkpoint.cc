@@ -1,0 +1,244 @@
+#include "zegclip/model/authors_checkpoint.h"
+
+#include <torch/autograd.h>
+
+#include <cmath>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace zegclip::model {
+namespace {
+
+constexpr char kBackbone[] = "backbone.";
+constexpr char kTextEncoder[] = "text_encoder.";
+constexpr char kHead[] = "decode_head.";
+constexpr char kDecoderLayers[] = "decode_head.decoder_1.layers.";
+
+bool StartsWithAny(const std::string& s, std::initializer_list<const char*> prefixes) {
+  for (const char* p : prefixes) {
+    if (absl::StartsWith(s, p)) return true;
+  }
+  return false;
+}
+
+// "decode_head.decoder_1.layers.2.linear1.weight" -> our name, "" (skipped) or nullopt.
+std::optional<std::string> MapDecoderLayerKey(const std::string& key) {
+  const std::string rest = key.substr(sizeof(kDecoderLayers) - 1);  // "2.linear1.weight"
+  const size_t dot = rest.find('.');
+  int64_t layer = 0;
+  if (dot == std::string::npos || !absl::SimpleAtoi(rest.substr(0, dot), &layer)) return std::nullopt;
+  const std::string field = rest.substr(dot + 1);
+  // nn.TransformerDecoderLayer's self-attention and its norm: built, never called by their forward.
+  if (StartsWithAny(field, {"self_attn.", "norm1."})) return "";
+  if (StartsWithAny(field, {"multihead_attn.q.", "multihead_attn.k.", "multihead_attn.v.", "multihead_attn.proj.",
+                            "linear1.", "linear2.", "norm2.", "norm3."})) {
+    std::string f = field;
+    if (absl::StartsWith(f, "norm2.")) f = "norm3." + f.substr(6); else if (absl::StartsWith(f, "norm3.")) f = "norm2." + f.substr(6);
+    return absl::StrCat("decoder.layers.", layer, ".", f);
+  }
+  return std::nullopt;
+}
+
+std::string Shape(const at::Tensor& t) {
+  std::ostringstream out;
+  out << t.sizes();
+  return out.str();
+}
+
+// Distinct N of "<prefix>N.*" keys.
+int64_t CountIndexed(const TensorMap& state, const std::string& prefix) {
+  std::set<int64_t> seen;
+  for (const auto& [key, unused] : state) {
+    if (!absl::StartsWith(key, prefix)) continue;
+    const std::string rest = key.substr(prefix.size());
+    int64_t n = 0;
+    if (absl::SimpleAtoi(rest.substr(0, rest.find('.')), &n)) seen.insert(n);
+  }
+  return static_cast<int64_t>(seen.size());
+}
+
+absl::StatusOr<at::Tensor> Require(const TensorMap& state, const std::string& key, int64_t dims) {
+  auto it = state.find(key);
+  if (it == state.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("the authors' checkpoint has no '", key, "'"));
+  }
+  if (it->second.dim() != dims) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the authors' checkpoint's '", key, "' has shape ", Shape(it->second), ", expected ", dims,
+                     " dimensions"));
+  }
+  return it->second;
+}
+
+int64_t HeadsFor(int64_t width, int64_t preferred) {
+  return preferred > 0 && width % preferred == 0 ? preferred : std::max<int64_t>(1, width / 64);
+}
+
+absl::Status InferClip(const TensorMap& state, SegmentorOptions* o) {
+  absl::StatusOr<at::Tensor> conv1 = Require(state, "backbone.conv1.weight", 4);
+  absl::StatusOr<at::Tensor> position = Require(state, "backbone.positional_embedding", 2);
+  absl::StatusOr<at::Tensor> proj = Require(state, "backbone.proj", 2);
+  absl::StatusOr<at::Tensor> tokens = Require(state, "text_encoder.token_embedding.weight", 2);
+  absl::StatusOr<at::Tensor> text_position = Require(state, "text_encoder.positional_embedding", 2);
+  for (const auto* s : {&conv1, &position, &proj, &tokens, &text_position}) {
+    if (!s->ok()) return s->status();
+  }
+  clip::ClipOptions& c = o->clip;
+  c.vision_width = conv1->size(0);
+  c.patch_size = conv1->size(2);
+  c.vision_layers = CountIndexed(state, "backbone.transformer.resblocks.");
+  const int64_t grid = std::llround(std::sqrt(static_cast<double>(position->size(0) - 1)));
+  if (grid * grid + 1 != position->size(0)) {
+    return absl::InvalidArgumentError(absl::StrCat("the authors' checkpoint's backbone.positional_embedding has ",
+                                                   position->size(0), " rows, not a square grid + 1"));
+  }
+  c.image_resolution = grid * c.patch_size;
+  c.embed_dim = proj->size(1);
+  c.vision_heads = HeadsFor(c.vision_width, c.vision_heads);
+  c.vocab_size = tokens->size(0);
+  c.text_width = tokens->size(1);
+  c.context_length = text_position->size(0);
+  c.text_layers = CountIndexed(state, "text_encoder.transformer.resblocks.");
+  c.text_heads = HeadsFor(c.text_width, c.text_heads);
+  c.class_embedding_twice = true;  // their backbone's CLS quirk, which their weights were trained with
+  return absl::OkStatus();
+}
+
+void InferPrompts(const TensorMap& state, SegmentorOptions* o) {
+  auto shallow = state.find("backbone.prompt_embeddings");
+  auto deep = state.find("backbone.deep_prompt_embeddings");
+  if (shallow == state.end()) {
+    if (clip::UsesPrompts(o->prompt.mode)) o->prompt.mode = clip::EncoderMode::kFrozen;
+    return;
+  }
+  o->prompt.tokens = shallow->second.size(1);
+  if (deep != state.end()) {
+    o->prompt.mode = clip::EncoderMode::kDeepPrompt;
+    o->prompt.depth = deep->second.size(0);
+  } else {
+    o->prompt.mode = clip::EncoderMode::kShallowPrompt;
+  }
+}
+
+absl::Status InferHead(const TensorMap& state, SegmentorOptions* o) {
+  const std::string first = std::string(kDecoderLayers) + "0.linear1.weight";
+  absl::StatusOr<at::Tensor> linear1 = Require(state, first, 2);
+  if (!linear1.ok()) return linear1.status();
+  heads::TextQueryDecoderOptions& d = o->decoder;
+  d.layers = CountIndexed(state, kDecoderLayers);
+  d.width = linear1->size(1);
+  d.ffn_ratio = linear1->size(0) / d.width;
+  d.input_projection = state.count("decode_head.input_proj_1.weight") > 0;
+  if (d.width % d.heads != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("decoder width ", d.width, " (from the authors' checkpoint) is not "
+                                                   "a multiple of the configured decoder heads ", d.heads));
+  }
+  o->relationship_descriptor = state.count("decode_head.q_proj.weight") > 0;
+  return absl::OkStatus();
+}
+
+struct ImportProblems {
+  std::vector<std::string> unmapped, absent, misshaped, unfilled;
+  bool empty() const { return unmapped.empty() && absent.empty() && misshaped.empty() && unfilled.empty(); }
+  std::string Describe() const {
+    std::vector<std::string> parts;
+    auto add = [&](const std::vector<std::string>& list, const char* what) {
+      if (!list.empty()) parts.push_back(absl::StrCat(list.size(), " ", what, ": ", absl::StrJoin(list, ", ")));
+    };
+    add(unmapped, "unmapped key(s) (no rule knows them)");
+    add(absent, "key(s) whose destination this model lacks");
+    add(misshaped, "mis-shaped tensor(s) (checkpoint vs model)");
+    add(unfilled, "model parameter(s) the checkpoint does not provide");
+    return absl::StrJoin(parts, "; ");
+  }
+};
+
+}  // namespace
+
+std::optional<std::string> OurNameForAuthorsKey(const std::string& key) {
+  if (absl::StartsWith(key, kBackbone)) return "clip.visual." + key.substr(sizeof(kBackbone) - 1);
+  if (absl::StartsWith(key, kTextEncoder)) {
+    const std::string rest = key.substr(sizeof(kTextEncoder) - 1);
+    if (StartsWithAny(rest, {"transformer.", "token_embedding.", "ln_final."}) || rest == "positional_embedding" ||
+        rest == "text_projection") {
+      return "clip." + rest;
+    }
+    return std::nullopt;
+  }
+  if (absl::StartsWith(key, kDecoderLayers)) return MapDecoderLayerKey(key);
+  if (!absl::StartsWith(key, kHead)) return std::nullopt;
+  const std::string rest = key.substr(sizeof(kHead) - 1);
+  if (rest == "q_proj.weight" || rest == "q_proj.bias") return "rd." + rest;
+  if (absl::StartsWith(rest, "input_proj_1.")) return "decoder.input_proj." + rest.substr(13);
+  if (absl::StartsWith(rest, "proj_norm_1.")) return "decoder.proj_norm." + rest.substr(12);
+  if (absl::StartsWith(rest, "loss_decode.")) return "";
+  return std::nullopt;
+}
+
+absl::StatusOr<SegmentorOptions> SegmentorOptionsFromAuthors(const TensorMap& state, const SegmentorOptions& base) {
+  SegmentorOptions o = base;
+  absl::Status s = InferClip(state, &o);
+  if (s.ok()) s = InferHead(state, &o);
+  if (!s.ok()) return s;
+  InferPrompts(state, &o);
+  return o;
+}
+
+absl::Status LoadAuthorsWeights(const TensorMap& state, ZegClipSegmentorImpl& model, const std::string& source) {
+  const torch::OrderedDict<std::string, at::Tensor> params = model.named_parameters(/*recurse=*/true);
+  const bool shallow_checkpoint = state.count("backbone.deep_prompt_embeddings") == 0;
+  ImportProblems problems;
+  std::map<std::string, at::Tensor> assignments;  // our name -> their tensor
+  std::set<std::string> reported;                 // our names already named as mis-shaped
+  for (const auto& [key, tensor] : state) {
+    const std::optional<std::string> ours = OurNameForAuthorsKey(key);
+    if (!ours) {
+      problems.unmapped.push_back(key);
+      continue;
+    }
+    if (ours->empty()) continue;
+    const at::Tensor* target = params.find(*ours);
+    // Their shallow mode builds prompt_norm but never applies it; ours does not build it.
+    if (target == nullptr && shallow_checkpoint && absl::StartsWith(*ours, "clip.visual.prompt_norm.")) continue;
+    if (target == nullptr) {
+      problems.absent.push_back(absl::StrCat(key, " -> ", *ours));
+    } else if (target->sizes() != tensor.sizes()) {
+      problems.misshaped.push_back(absl::StrCat(key, " ", Shape(tensor), " vs ", *ours, " ", Shape(*target)));
+      reported.insert(*ours);
+    } else {
+      assignments[*ours] = tensor;
+    }
+  }
+  for (const auto& item : params) {
+    if (item.key() != "clip.logit_scale" && assignments.count(item.key()) == 0 && reported.count(item.key()) == 0) {
+      problems.unfilled.push_back(item.key());
+    }
+  }
+  if (!problems.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": cannot import the authors' ZegCLIP checkpoint: ", problems.Describe(),
+        " (SegmentorOptionsFromAuthors builds the architecture the checkpoint holds)"));
+  }
+  torch::NoGradGuard no_grad;
+  for (const auto& item : params) {
+    auto it = assignments.find(item.key());
+    if (it == assignments.end()) continue;
+    at::Tensor target = item.value();
+    target.copy_(it->second.to(target.device(), target.scalar_type()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadAuthorsCheckpoint(const std::string& path, ZegClipSegmentorImpl& model) {
+  absl::StatusOr<TensorMap> state = ReadTensorArchive(path);
+  if (!state.ok()) return state.status();
+  return LoadAuthorsWeights(*state, model, path);
+}
+
+}  // namespace zegclip::model

@@ -1,0 +1,79 @@
+#include "zegclip/model/tensor_archive.h"
+
+#include <torch/serialize.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace zegclip::model {
+namespace {
+
+// LibTorch's exception texts carry a C++ backtrace after the first line.
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+}  // namespace
+
+absl::StatusOr<TensorMap> ReadTensorArchive(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the tensor archive"));
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() < 4 || bytes[0] != 'P' || bytes[1] != 'K') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": not a tensor archive (expected the zip file torch.save writes, e.g. from "
+              "tools/convert_zegclip_checkpoint.py)"));
+  }
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot unpickle the tensor archive: ", FirstLine(e.what())));
+  }
+  if (!value.isGenericDict()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": expected a dict of name -> tensor, found ", value.tagKind()));
+  }
+  TensorMap tensors;
+  for (const auto& entry : value.toGenericDict()) {
+    if (!entry.key().isString()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": a key is a ", entry.key().tagKind(), ", not a string"));
+    }
+    const std::string name = entry.key().toStringRef();
+    if (!entry.value().isTensor()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": '", name, "' is a ", entry.value().tagKind(), ", not a tensor"));
+    }
+    tensors.emplace(name, entry.value().toTensor());
+  }
+  return tensors;
+}
+
+absl::Status WriteTensorArchive(const TensorMap& tensors, const std::string& path) {
+  c10::Dict<std::string, at::Tensor> dict;
+  for (const auto& [name, tensor] : tensors) dict.insert(name, tensor.detach().to(at::kCPU).contiguous());
+  std::vector<char> bytes;
+  try {
+    bytes = torch::pickle_save(c10::IValue(dict));
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat(path, ": cannot serialise the tensors: ", FirstLine(e.what())));
+  }
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) return absl::NotFoundError(absl::StrCat(path, ": cannot write (does the folder exist?)"));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out.flush()) return absl::DataLossError(absl::StrCat(path, ": write failed"));
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::filesystem::remove(temp, ec);
+    return absl::InternalError(absl::StrCat(path, ": cannot rename the temporary file into place"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace zegclip::model
