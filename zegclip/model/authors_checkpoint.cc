@@ -38,9 +38,7 @@ std::optional<std::string> MapDecoderLayerKey(const std::string& key) {
   if (StartsWithAny(field, {"self_attn.", "norm1."})) return "";
   if (StartsWithAny(field, {"multihead_attn.q.", "multihead_attn.k.", "multihead_attn.v.", "multihead_attn.proj.",
                             "linear1.", "linear2.", "norm2.", "norm3."})) {
-    std::string f = field;
-    if (absl::StartsWith(f, "norm2.")) f = "norm3." + f.substr(6); else if (absl::StartsWith(f, "norm3.")) f = "norm2." + f.substr(6);
-    return absl::StrCat("decoder.layers.", layer, ".", f);
+    return absl::StrCat("decoder.layers.", layer, ".", field);
   }
   return std::nullopt;
 }
