@@ -24,8 +24,9 @@ PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libpng-dev libicu-dev zlib1g-dev
   # JSON for run manifests, metrics and eval results.
   nlohmann-json3-dev
-  # Reports: plots with matplotlib.
-  python3 python3-matplotlib python3-numpy
+  # Reports: plots with matplotlib. PyTorch for Python: the authors'-checkpoint converter and the benchmarks'
+  # reference harness (Debian's CPU build).
+  python3 python3-matplotlib python3-numpy python3-torch
 )
 
 missing=()
