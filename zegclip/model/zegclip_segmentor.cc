@@ -3,7 +3,7 @@
 #include <torch/autograd.h>
 #include <torch/nn/functional/upsampling.h>
 
-#include "absl/strings/str_replace.h"
+#include "zegclip/clip/class_embeddings.h"
 
 namespace zegclip::model {
 
@@ -33,22 +33,9 @@ at::Tensor ZegClipSegmentorImpl::Logits(const at::Tensor& images, const at::Tens
 at::Tensor ZegClipSegmentorImpl::EmbedClasses(const clip::BpeTokenizer& tokenizer,
                                               const std::vector<std::string>& names,
                                               const std::vector<std::string>& templates) {
-  TORCH_CHECK(!templates.empty(), "EmbedClasses needs at least one template");
-  torch::NoGradGuard no_grad;
-  const bool was_training = is_training();
-  clip->eval();
-  std::vector<at::Tensor> per_template;
-  for (const std::string& pattern : templates) {
-    std::vector<std::string> texts;
-    for (const std::string& name : names) texts.push_back(absl::StrReplaceAll(pattern, {{"{}", name}}));
-    absl::StatusOr<at::Tensor> tokens = tokenizer.Tokenize(texts, options_.clip.context_length);
-    TORCH_CHECK(tokens.ok(), "class prompt: ", tokens.status().message());
-    at::Tensor embedding = clip->EncodeText(tokens->to(clip->text_projection.device()));
-    per_template.push_back(embedding / embedding.norm(2, -1, true));
-  }
-  at::Tensor mean = at::stack(per_template).mean(0);
-  if (was_training) clip->train();
-  return mean / mean.norm(2, -1, true);
+  absl::StatusOr<at::Tensor> embeddings = clip::EmbedClassNames(*clip, tokenizer, names, templates);
+  TORCH_CHECK(embeddings.ok(), embeddings.status().message());
+  return *embeddings;
 }
 
 std::vector<at::Tensor> ZegClipSegmentorImpl::HeadParameters() const {
