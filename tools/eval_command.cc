@@ -9,37 +9,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "data/class_catalog.h"
 #include "tools/command.h"
 #include "tools/experiment_options.h"
 #include "tools/flags.h"
 #include "tools/pipeline_stages.h"
 #include "tools/run_directory.h"
 #include "tools/segmentor_setup.h"
+#include "tools/synthetic_attributes.h"
 #include "zegclip/train/checkpoint.h"
 
 DEFINE_string(checkpoint, "", "a checkpoint written by `zegclip train` (iter_N.ckpt), or 'baseline'");
 
 namespace zegclip::tools {
-namespace {
-
-// On unseen pixels of the synthetic world: the share predicted with the right colour / the right pattern.
-std::pair<double, double> UnseenAttributeShares(const at::Tensor& counts, const std::vector<int64_t>& unseen) {
-  const int64_t patterns = static_cast<int64_t>(data::SyntheticPatterns().size());
-  double total = 0, colour = 0, pattern = 0;
-  for (int64_t label : unseen) {
-    for (int64_t pred = 0; pred < counts.size(1); ++pred) {
-      const double n = counts[label][pred].item<int64_t>();
-      total += n;
-      colour += (pred / patterns == label / patterns) ? n : 0;
-      pattern += (pred % patterns == label % patterns) ? n : 0;
-    }
-  }
-  if (total == 0) return {NAN, NAN};
-  return {100 * colour / total, 100 * pattern / total};
-}
-
-}  // namespace
 
 absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const std::string& work_dir,
                                             const model::LogitsFn& logits_fn, const data::Dataset& val,

@@ -20,6 +20,7 @@
 #include "tools/pipeline_stages.h"
 #include "tools/progress_bar.h"
 #include "tools/run_directory.h"
+#include "tools/synthetic_attributes.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/config/class_split.h"
 #include "zegclip/pretrain/contrastive_step.h"
@@ -53,21 +54,6 @@ RetrievalSet MakeRetrievalSet(const config::Experiment& e, int64_t per_class) {
     }
   }
   return {at::stack(images), at::tensor(targets, at::kLong)};
-}
-
-// Unseen images whose predicted class has the right colour / the right pattern (percent).
-std::pair<double, double> UnseenAttributeAccuracy(const at::Tensor& predictions, const at::Tensor& targets,
-                                                  const std::vector<int64_t>& unseen) {
-  const int64_t patterns = static_cast<int64_t>(data::SyntheticPatterns().size());
-  int64_t total = 0, colour = 0, pattern = 0;
-  for (int64_t i = 0; i < targets.numel(); ++i) {
-    const int64_t t = targets[i].item<int64_t>(), p = predictions[i].item<int64_t>();
-    if (std::find(unseen.begin(), unseen.end(), t) == unseen.end()) continue;
-    ++total;
-    colour += p / patterns == t / patterns;
-    pattern += p % patterns == t % patterns;
-  }
-  return {100.0 * colour / std::max<int64_t>(1, total), 100.0 * pattern / std::max<int64_t>(1, total)};
 }
 
 absl::StatusOr<clip::BpeTokenizer> WorldTokenizer(const std::string& work_dir, dist::Communicator& comm) {
@@ -164,8 +150,8 @@ absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const 
   summary.retrieval = r.accuracy;
   summary.retrieval_seen = r.seen_accuracy;
   summary.retrieval_unseen = r.unseen_accuracy;
-  std::tie(summary.unseen_colour, summary.unseen_pattern) =
-      UnseenAttributeAccuracy(r.predictions, set.targets, split->unseen);
+  std::tie(summary.unseen_colour, summary.unseen_pattern) = UnseenAttributeShares(
+      PairCounts(set.targets, r.predictions, static_cast<int64_t>(split->names.size())), split->unseen);
   if (comm.is_main()) {
     absl::Status saved = clip::SaveClipCheckpoint(*clip, summary.checkpoint);
     if (!saved.ok()) return saved;
