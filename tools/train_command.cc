@@ -16,6 +16,10 @@
 #include "zegclip/train/checkpoint.h"
 #include "zegclip/train/segmentation_step.h"
 
+DEFINE_bool(resume, true,
+            "train: continue from the newest checkpoint in --work_dir (the default, so an interrupted run is "
+            "simply started again); --noresume starts from iteration 0");
+
 namespace zegclip::tools {
 namespace {
 
@@ -40,12 +44,14 @@ absl::Status RunTraining(const config::Experiment& e, const std::string& work_di
       train::ParamGroups::Build(train::NamedParameters(*setup.model), ParamGroupOptionsFrom(e.train()));
   std::unique_ptr<torch::optim::AdamW> optimizer = groups.MakeAdamW();
   train::LrSchedule schedule(ScheduleFrom(e.train()));
-  train::Trainer trainer(TrainerOptionsFrom(e, work_dir), *setup.model, *optimizer, groups, schedule, comm);
+  train::TrainerOptions trainer_options = TrainerOptionsFrom(e, work_dir);
+  trainer_options.resume = FLAGS_resume;
+  train::Trainer trainer(trainer_options, *setup.model, *optimizer, groups, schedule, comm);
   trainer.AddHook(std::make_unique<ProgressBar>("zegclip", e.train().max_iters(), comm.is_main()));
   trainer.SetEval(PeriodicEval(e, setup, val, comm));
   absl::StatusOr<std::shared_ptr<const data::Dataset>> dataset = MakeDataset(e, "train");
   if (!dataset.ok()) return dataset.status();
-  const int64_t start = train::Trainer::LatestCheckpointIter(work_dir).value_or(0);
+  const int64_t start = FLAGS_resume ? train::Trainer::LatestCheckpointIter(work_dir).value_or(0) : 0;
   absl::StatusOr<std::unique_ptr<data::Loader>> loader = data::Loader::Create(
       *dataset, data::TrainPipeline(TrainTransformsFrom(e.data())), TrainLoaderOptionsFrom(e, comm, start));
   if (!loader.ok()) return loader.status();
