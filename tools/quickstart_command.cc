@@ -71,17 +71,24 @@ void Announce(dist::Communicator& comm, const std::string& line) {
   if (comm.is_main()) std::cerr << "== " << line << "\n";
 }
 
-std::string Summary(const std::string& root, const PretrainSummary& clip, const EvalSummary& baseline,
-                    const EvalSummary& zegclip) {
+// "DEEP_PROMPT + NEL + RELATIONSHIP, INDUCTIVE": the design choices the run used, from its config.
+std::string Designs(const config::ModelConfig& m) {
+  return absl::StrFormat("%s + %s + %s, %s", config::EncoderMode_Name(m.encoder_mode()),
+                         config::LossKind_Name(m.loss().kind()), config::QueryKind_Name(m.query()),
+                         config::Setting_Name(m.setting()));
+}
+
+std::string Summary(const std::string& root, const std::string& designs, const PretrainSummary& clip,
+                    const EvalSummary& baseline, const EvalSummary& zegclip) {
   const eval::SegmentationMetrics& m = zegclip.metrics;
   return absl::StrFormat(
       "\nzegclip quickstart: %s\n"
       "  report:   %s/zegclip/report.html\n"
       "  CLIP retrieval (image→text top-1): seen %.1f  unseen %.1f\n"
-      "  ZegCLIP (DPT + NEL + RD, inductive): mIoU(S) %.1f  mIoU(U) %.1f  hIoU %.1f  (pAcc %.1f)\n"
+      "  ZegCLIP (%s): mIoU(S) %.1f  mIoU(U) %.1f  hIoU %.1f  (pAcc %.1f)\n"
       "    on unseen pixels: right colour %.1f%%, right pattern %.1f%% (the pattern comes from CLIP's text side)\n"
       "  training-free baseline (dense similarity): mIoU(S) %.1f  mIoU(U) %.1f  hIoU %.1f\n",
-      root, root, clip.retrieval_seen, clip.retrieval_unseen, m.miou_seen, m.miou_unseen, m.hiou, m.pixel_accuracy,
+      root, root, clip.retrieval_seen, clip.retrieval_unseen, designs, m.miou_seen, m.miou_unseen, m.hiou, m.pixel_accuracy,
       zegclip.unseen_colour, zegclip.unseen_pattern, baseline.metrics.miou_seen, baseline.metrics.miou_unseen,
       baseline.metrics.hiou);
 }
@@ -111,7 +118,7 @@ absl::Status Quickstart(config::Experiment e, const std::string& root, dist::Com
                                             ? ReusedEval(zegclip_dir)
                                             : TrainSegmentor(e, zegclip_dir, comm, invocation);
   if (!zegclip.ok()) return zegclip.status();
-  if (comm.is_main()) std::cout << Summary(root, *clip, *baseline, *zegclip);
+  if (comm.is_main()) std::cout << Summary(root, Designs(e.model()), *clip, *baseline, *zegclip);
   return absl::OkStatus();
 }
 
