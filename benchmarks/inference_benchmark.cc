@@ -24,6 +24,8 @@
 DEFINE_string(inputs, "whole,slide", "whole (512x512 logits) and/or slide (512x683, crop 512, stride 426)");
 DEFINE_int32(classes, 20, "number of class queries (VOC: 20)");
 DEFINE_int32(prompt_tokens, 10, "deep prompt tokens per layer (VOC: 10)");
+DEFINE_bool(breakdown, false,
+            "whole-image rows: also report mean encoder / head / upsample milliseconds (synchronises between them)");
 
 namespace zegclip::benchmarks {
 namespace {
@@ -37,6 +39,20 @@ struct InferenceCase {
 std::string InputName(const std::string& input, const Geometry& g) {
   if (input == "whole") return absl::StrCat("whole", g.crop);
   return absl::StrCat("slide", g.slide_height, "x", g.slide_width);
+}
+
+// ZegClipSegmentorImpl::Logits step by step, with a device synchronisation after each part (--breakdown).
+at::Tensor PhasedLogits(model::ZegClipSegmentorImpl& model, const at::Tensor& images, const at::Tensor& text,
+                        PhaseClock& phases) {
+  phases.StartIteration();
+  const clip::VisionOutput dense = model.clip->visual->ForwardDense(images);
+  phases.Mark("encoder");
+  const at::Tensor queries = model.rd->forward(dense.global, text);
+  const at::Tensor masks = model.decoder->forward(queries, dense.patches, dense.grid_h, dense.grid_w).back();
+  phases.Mark("head");
+  at::Tensor logits = model::UpsampleLogits(masks, images.size(2), images.size(3));
+  phases.Mark("upsample");
+  return logits;
 }
 
 BenchmarkRow RunCase(model::ZegClipSegmentor& model, const at::Tensor& text, const InferenceCase& c,
@@ -59,10 +75,13 @@ BenchmarkRow RunCase(model::ZegClipSegmentor& model, const at::Tensor& text, con
                               : at::randn({c.batch, 3, g.crop, g.crop});
     images = images.to(device);
     const int64_t classes = text.size(0);
+    PhaseClock phases(device, FLAGS_breakdown && !slide);
     Timing t = TimeIterations(device, s.warmup, s.iters, [&] {
       Bf16Autocast autocast(device.type(), bf16);
       at::Tensor logits;
-      if (slide) {
+      if (FLAGS_breakdown && !slide) {
+        logits = PhasedLogits(*model, images, text, phases);
+      } else if (slide) {
         logits = model::SlidingWindowLogits(images, g.crop, g.stride, classes,
                                             [&](const at::Tensor& crop) { return model->Logits(crop, text); });
       } else {
@@ -70,6 +89,7 @@ BenchmarkRow RunCase(model::ZegClipSegmentor& model, const at::Tensor& text, con
       }
       TORCH_CHECK(logits.size(1) == classes && logits.size(2) == images.size(2), "unexpected logits shape");
     });
+    row.phases_ms = phases.MeanMs(s.iters);
     row.latency = SummarizeLatencies(t.latencies_ms);
     row.iters_per_s = s.iters / t.total_s;
     row.images_per_s = row.iters_per_s * static_cast<double>(c.batch);

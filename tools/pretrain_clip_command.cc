@@ -20,6 +20,7 @@
 #include "tools/pipeline_stages.h"
 #include "tools/progress_bar.h"
 #include "tools/run_directory.h"
+#include "tools/segmentor_setup.h"
 #include "tools/synthetic_attributes.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/config/class_split.h"
@@ -133,6 +134,7 @@ absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const 
   options.class_embedding_twice = false;  // a CLIP of its own: OpenAI's architecture exactly
   torch::manual_seed(e.seed());
   clip::ClipModel clip(options);
+  clip->to(ComputeDevice(comm));
   absl::Status trained = TrainClip(e, work_dir, clip, *tokenizer, comm);
   if (!trained.ok()) return trained;
 

@@ -5,18 +5,25 @@
 #   3 configure   the CMake mirror against PyTorch's bundled LibTorch, NCCL from the nvidia wheel, the prefix
 #   4 build       ninja: the benchmark binaries and the `gpu`-tagged tests (keeps going past a failed target)
 #   5 tests       every cc_test tagged "gpu" in a BUILD file, by its CMake binary
-#   6 nccl        allreduce_benchmark on one rank with the NCCL backend (short)
-#   7 benchmarks  benchmarks/run_benchmarks.sh on CUDA: PyTorch reference + C++, combined table with ratios
-# Everything (per-stage logs, JSON, the table, SUMMARY.txt) goes under $OUT. Stages after a failed build/test still
-# run where they can; the whole script keeps to a wall-clock budget (default 480 s).
+#   6 agreement   ViT-B/16 reference weights exported by PyTorch, our logits on CUDA compared (fp32 both kernels, bf16)
+#   7 quickstart  the default job on the GPU: one-rank NCCL, bf16 autocast (CLIP pre-training, ZegCLIP, evaluation)
+#   8 nccl        allreduce_benchmark on one rank with the NCCL backend (short)
+#   9 benchmarks  benchmarks/run_benchmarks.sh on CUDA: PyTorch reference + C++, combined table with ratios
+#  10 profile     where the time goes: the reference under torch.profiler (kernel categories), C++ phase splits
+# Stages 5-10 can be chosen with ZEGCLIP_GPU_STAGES (comma list, default all in the order above); 1-4 always run and
+# are quick when a build folder from an earlier call on the same machine is still there.
+# Per-stage logs, JSON and the table are written under a results folder; at the end $OUT receives SUMMARY.txt,
+# gpu_check.log and results.tgz (the whole folder: the device runner brings back only a few files). Stages after a
+# failed build/test still run where they can; the whole script keeps to a wall-clock budget (default 450 s).
 #
 #   bash tools/gpu/gpu_check.sh                               # on the GPU box; $OUT set by the device runner
 #   ZEGCLIP_GPU_DRY_RUN=1 OUT=/tmp/gpu_dry bash tools/gpu/gpu_check.sh   # here on CPU: Debian's LibTorch, --quick
 #
 # Environment: OUT (default build/gpu_check_out), ZEGCLIP_GPU_DRY_RUN (1 = CPU rehearsal), ZEGCLIP_GPU_BUDGET_S
-# (default 480; dry run 5400), ZEGCLIP_DEPS_PREFIX (default /tmp/zegclip-deps), ZEGCLIP_GPU_BUILD_DIR (default
+# (default 450; dry run 5400), ZEGCLIP_DEPS_PREFIX (default /tmp/zegclip-deps), ZEGCLIP_GPU_BUILD_DIR (default
 # build/gpu or build/gpu_dry), PYTHON (default: the first of python3, /usr/bin/python3 that imports torch),
-# ZEGCLIP_BENCH_FLAGS (flags for run_benchmarks.sh; default on the GPU "--iters=10 --warmup=3").
+# ZEGCLIP_BENCH_FLAGS (flags for run_benchmarks.sh; default on the GPU "--iters=10 --warmup=3"), ZEGCLIP_GPU_STAGES,
+# ZEGCLIP_PCH (default ON: precompiled LibTorch headers).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +33,10 @@ export DRY=${ZEGCLIP_GPU_DRY_RUN:-0}
 export OUT=${OUT:-$root/build/gpu_check_out}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-if [ "$DRY" = 1 ]; then default_budget=5400; else default_budget=480; fi
+export RESULTS=${ZEGCLIP_GPU_RESULTS:-/tmp/zegclip_gpu_results}
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+if [ "$DRY" = 1 ]; then default_budget=5400; else default_budget=450; fi
 BUDGET_S=${ZEGCLIP_GPU_BUDGET_S:-$default_budget}
 export PREFIX=${ZEGCLIP_DEPS_PREFIX:-/tmp/zegclip-deps}
 if [ "$DRY" = 1 ]; then default_build=$root/build/gpu_dry; else default_build=$root/build/gpu; fi
@@ -38,10 +48,10 @@ if [ "$DRY" = 1 ]; then default_bench_flags=""; else default_bench_flags="--iter
 export BENCH_FLAGS=${ZEGCLIP_BENCH_FLAGS:-$default_bench_flags}
 export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}  # H100/H200; spares Torch's CMake a detection run
 
-exec > >(tee -a "$OUT/gpu_check.log") 2>&1
+exec > >(tee -a "$RESULTS/gpu_check.log") 2>&1
 tee_pid=$!
 start=$(date +%s)
-summary=$OUT/SUMMARY.txt
+summary=$RESULTS/SUMMARY.txt
 : >"$summary"
 failures=0
 elapsed() { echo $(( $(date +%s) - start )); }
@@ -116,7 +126,7 @@ stage_configure() {
   fi
   # protoc and the libraries it needs come from the prefix (the same 3.21.12 as its headers).
   args+=("-DZEGCLIP_DEPS_PREFIX=$PREFIX" "-DProtobuf_PROTOC_EXECUTABLE=$PREFIX/usr/bin/protoc"
-         "-DCMAKE_BUILD_TYPE=Release" "-DCMAKE_POLICY_VERSION_MINIMUM=3.5")
+         "-DCMAKE_BUILD_TYPE=Release" "-DCMAKE_POLICY_VERSION_MINIMUM=3.5" "-DZEGCLIP_PCH=${ZEGCLIP_PCH:-ON}")
   export LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   if cmake -S "$ROOT" -B "$BUILD" -G Ninja "${args[@]}" -DZEGCLIP_BUILD_TESTS=ON; then
     echo "configured with tests"
@@ -143,7 +153,7 @@ EOF
 
 stage_build() {
   export LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-  local targets=(inference_benchmark train_step_benchmark allreduce_benchmark) t
+  local targets=(inference_benchmark train_step_benchmark allreduce_benchmark reference_agreement zegclip) t
   if grep -q "ZEGCLIP_BUILD_TESTS:BOOL=ON" "$BUILD/CMakeCache.txt"; then
     for t in $(gpu_tests); do targets+=("$t"); done
   fi
@@ -165,13 +175,59 @@ stage_tests() {
       continue
     fi
     ran=$((ran + 1))
-    if (cd "$ROOT" && timeout 120 "$BUILD/bin/$t" >"$OUT/test_$t.log" 2>&1); then
-      echo "ok   $t ($(grep -E '^\[  PASSED  \]|SKIPPED' "$OUT/test_$t.log" | head -2 | tr '\n' ' '))"
+    if (cd "$ROOT" && timeout 120 "$BUILD/bin/$t" >"$RESULTS/test_$t.log" 2>&1); then
+      echo "ok   $t ($(grep -E '^\[  PASSED  \]|SKIPPED' "$RESULTS/test_$t.log" | head -2 | tr '\n' ' '))"
     else
-      echo "FAIL $t (see test_$t.log)"; tail -20 "$OUT/test_$t.log"; rc=1
+      echo "FAIL $t (see test_$t.log)"; tail -20 "$RESULTS/test_$t.log"; rc=1
     fi
   done
   echo "$ran gpu-tagged test binaries run"
+  return "$rc"
+}
+
+# PyTorch exports the reference's random ViT-B/16 weights and outputs; our binary compares (a dry run: the tiny model).
+stage_agreement() {
+  local bin=$BUILD/bin/reference_agreement dir=/tmp/zegclip_agreement size=()
+  [ -x "$bin" ] || { echo "reference_agreement not built"; return 1; }
+  if [ "$DRY" = 1 ]; then size=(--tiny --device=cpu); else size=(--device=cuda --batch=2); fi
+  "$PYTHON" "$ROOT/benchmarks/reference/export_agreement.py" --out="$dir" "${size[@]}" || return 1
+  if [ "$DRY" = 1 ]; then size=(--device=cpu); else size=(--device=cuda); fi
+  "$bin" --dir="$dir" "${size[@]}" --json_out="$RESULTS/agreement.json"
+  local rc=$?
+  rm -rf "$dir"
+  return "$rc"
+}
+
+# The default job on this machine: CLIP pre-training, the training-free baseline, ZegCLIP, evaluation — one rank,
+# NCCL backend, bf16 autocast on the GPU (a dry run: a few steps on the CPU).
+stage_quickstart() {
+  local bin=$BUILD/bin/zegclip work=/tmp/zegclip_quickstart args=()
+  [ -x "$bin" ] || { echo "zegclip not built"; return 1; }
+  rm -rf "$work"
+  if [ "$DRY" = 1 ]; then
+    args=(--set=pretrain.max_iters=3 --set=train.max_iters=3 --set=data.synthetic.val_images=10)
+  else
+    args=(--set=distributed.backend=NCCL --set=train.bf16=true)
+  fi
+  local rc=0
+  (cd "$ROOT" && "$bin" quickstart --config=experiments/synthetic_quickstart.pbtxt --work_dir="$work" "${args[@]}") \
+    || rc=$?
+  mkdir -p "$RESULTS/quickstart"
+  (cd "$work" && find . -maxdepth 2 \( -name '*.json' -o -name '*.jsonl' -o -name '*.txt' -o -name '*.md' \
+    -o -name '*.pbtxt' \) -exec cp --parents {} "$RESULTS/quickstart/" \;) 2>/dev/null
+  return "$rc"
+}
+
+# Where the time goes (a dry run: the tiny model on the CPU).
+stage_profile() {
+  local size=(--device=cuda) cpp=(--device=cuda --iters=5 --warmup=2)
+  if [ "$DRY" = 1 ]; then size=(--device=cpu --tiny); cpp=(--device=cpu --tiny --iters=2 --warmup=1); fi
+  local rc=0
+  "$PYTHON" "$ROOT/benchmarks/reference/profile_reference.py" "${size[@]}" \
+    --json_out="$RESULTS/profile_reference.json" || rc=1
+  "$BUILD/bin/inference_benchmark" "${cpp[@]}" --breakdown --inputs=whole --batches=1,16 \
+    --json_out="$RESULTS/profile_cpp_inference.json" || rc=1
+  "$BUILD/bin/train_step_benchmark" "${cpp[@]}" --breakdown --json_out="$RESULTS/profile_cpp_train_step.json" || rc=1
   return "$rc"
 }
 
@@ -187,17 +243,18 @@ stage_nccl() {
 
 stage_benchmarks() {
   local deadline=$1
-  local flags=(--bin_dir="$BUILD/bin" --out="$OUT/bench" --python="$PYTHON" --deadline_s="$deadline")
+  local flags=(--bin_dir="$BUILD/bin" --out="$RESULTS/bench" --python="$PYTHON" --deadline_s="$deadline")
   if [ "$DRY" = 1 ]; then flags+=(--device=cpu --quick); else flags+=(--device=cuda); fi
   # shellcheck disable=SC2206  # word-splitting the extra flags is intended
   flags+=($BENCH_FLAGS)
   bash "$ROOT/benchmarks/run_benchmarks.sh" "${flags[@]}"
 }
 
-export -f stage_env stage_deps stage_configure gpu_tests stage_build stage_tests stage_nccl stage_benchmarks
+export -f stage_env stage_deps stage_configure gpu_tests stage_build stage_tests stage_agreement stage_quickstart \
+  stage_nccl stage_benchmarks stage_profile
 
 # run_stage NAME LIMIT_S FATAL [ARGS...]: stage_NAME under timeout (capped by the budget left), output to
-# $OUT/NAME.log and the console, one line in SUMMARY.txt. FATAL=1 ends the script when the stage fails.
+# $RESULTS/NAME.log and the console, one line in SUMMARY.txt. FATAL=1 ends the script when the stage fails.
 run_stage() {
   local name=$1 limit=$2 fatal=$3; shift 3
   local left=$(( BUDGET_S - $(elapsed) - 10 ))
@@ -211,7 +268,7 @@ run_stage() {
   echo "=== [$(elapsed)s] stage $name (limit ${limit}s) ==="
   local t0 rc=0
   t0=$(date +%s)
-  timeout --kill-after=10 "$limit" bash -c "set -uo pipefail; stage_$name $*" 2>&1 | tee "$OUT/$name.log" || rc=$?
+  timeout --kill-after=10 "$limit" bash -c "set -uo pipefail; stage_$name $*" 2>&1 | tee "$RESULTS/$name.log" || rc=$?
   local took=$(( $(date +%s) - t0 ))
   if [ "$rc" -eq 0 ]; then
     printf '%-11s ok       %4ds\n' "$name" "$took" | tee -a "$summary"
@@ -227,22 +284,39 @@ run_stage() {
 finish() {
   {
     echo
-    echo "gpu_check: $failures stage(s) failed, $(elapsed)s of ${BUDGET_S}s; logs in $OUT"
-    if [ -f "$OUT/bench/benchmark_table.txt" ]; then cat "$OUT/bench/benchmark_table.txt"; fi
+    echo "gpu_check: $failures stage(s) failed, $(elapsed)s of ${BUDGET_S}s; everything in $OUT/results.tgz"
+    if [ -f "$RESULTS/agreement.json" ]; then grep -E '"(ours|reference|max_rel|argmax_agree)"' "$RESULTS/agreement.json" | paste - - - - ; fi
+    if [ -f "$RESULTS/bench/benchmark_table.txt" ]; then cat "$RESULTS/bench/benchmark_table.txt"; fi
   } | tee -a "$summary" || true
   exec 1>&- 2>&-
   wait "$tee_pid" 2>/dev/null || true  # let tee finish writing gpu_check.log
+  cp "$summary" "$RESULTS/gpu_check.log" "$OUT/" 2>/dev/null || true
+  tar czf "$OUT/results.tgz" -C "$RESULTS" . 2>/dev/null || true
   exit $(( failures > 0 ? 1 : 0 ))
 }
 
-echo "gpu_check: budget ${BUDGET_S}s, dry run: $DRY, output: $OUT"
+STAGES=${ZEGCLIP_GPU_STAGES:-tests,agreement,quickstart,nccl,benchmarks,profile}
+
+echo "gpu_check: budget ${BUDGET_S}s, dry run: $DRY, stages: $STAGES, output: $OUT"
 run_stage env 60 1
 run_stage deps 60 1
 run_stage configure 120 1
 if [ "$DRY" = 1 ]; then build_limit=4800; else build_limit=330; fi
 run_stage build "$build_limit" 0 || true
-run_stage tests 150 0 || true
-if [ "$DRY" = 1 ]; then run_stage nccl 60 0 || true; else run_stage nccl 45 0 || true; fi
-bench_deadline=$(( BUDGET_S - $(elapsed) - 25 ))
-run_stage benchmarks $(( bench_deadline + 15 )) 0 "$bench_deadline" || true
+for stage in ${STAGES//,/ }; do
+  case "$stage" in
+    tests) run_stage tests 150 0 || true ;;
+    agreement) run_stage agreement 90 0 || true ;;
+    quickstart) if [ "$DRY" = 1 ]; then run_stage quickstart 900 0 || true; else run_stage quickstart 150 0 || true; fi ;;
+    nccl) run_stage nccl 45 0 || true ;;
+    profile) run_stage profile 120 0 || true ;;
+    benchmarks)
+      bench_deadline=$(( BUDGET_S - $(elapsed) - 25 ))
+      # Stages listed after the benchmarks keep their share of the budget.
+      rest=${STAGES#*benchmarks}
+      [[ "$rest" == *profile* ]] && bench_deadline=$(( bench_deadline - 90 ))
+      run_stage benchmarks $(( bench_deadline + 15 )) 0 "$bench_deadline" || true ;;
+    *) echo "gpu_check: unknown stage '$stage' in ZEGCLIP_GPU_STAGES" ;;
+  esac
+done
 finish

@@ -24,12 +24,13 @@ RetrievalResult EvaluateRetrieval(clip::ClipModelImpl& clip, const at::Tensor& i
   torch::NoGradGuard no_grad;
   const bool was_training = clip.is_training();
   clip.eval();
-  at::Tensor text = clip.EncodeText(prompt_tokens);
+  const at::Device device = clip.logit_scale.device();  // the inputs come from the CPU side
+  at::Tensor text = clip.EncodeText(prompt_tokens.to(device));
   text = text / text.norm(2, -1, true);
   std::vector<at::Tensor> predictions;
   for (int64_t start = 0; start < images.size(0); start += batch) {
-    at::Tensor image = clip.EncodeImage(images.slice(0, start, start + batch));
-    predictions.push_back((image / image.norm(2, -1, true)).matmul(text.t()).argmax(1));
+    at::Tensor image = clip.EncodeImage(images.slice(0, start, start + batch).to(device));
+    predictions.push_back((image / image.norm(2, -1, true)).matmul(text.t()).argmax(1).to(at::kCPU));
   }
   if (was_training) clip.train();
   RetrievalResult result;
