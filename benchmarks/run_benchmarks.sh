@@ -13,6 +13,7 @@
 #   --python=PYTHON      interpreter with torch (default: the first of $PYTHON, python3, /usr/bin/python3 that
 #                        imports torch)
 #   --benchmarks=LIST    inference,train_step (default both)
+#   --inference_batches=LIST  batch sizes of the inference rows only (the training step keeps its own)
 #   --deadline_s=N       finish within N seconds: every process gets an equal share of the time left (unused time
 #                        rolls over) as --time_budget_s, and is stopped at the deadline
 # Forwarded to both implementations: --device --quick --tiny --batches --precisions --iters --warmup --threads
@@ -31,12 +32,13 @@ for arg in "$@"; do
     --python=*) python=${arg#*=} ;;
     --benchmarks=*) benchmarks=${arg#*=} ;;
     --deadline_s=*) deadline_s=${arg#*=} ;;
+    --inference_batches=*) inference_only+=("--batches=${arg#*=}") ;;
     --device=* | --quick | --tiny | --batches=* | --precisions=* | --iters=* | --warmup=* | --threads=* | \
       --time_budget_s=*) common+=("$arg") ;;
     --inputs=* | --classes=* | --prompt_tokens=*) inference_only+=("$arg") ;;
     --recipes=* | --voc_classes=* | --coco_classes=* | --image_size=* | --breakdown) train_only+=("$arg") ;;
     --variants=*) reference_only+=("$arg") ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "run_benchmarks.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
