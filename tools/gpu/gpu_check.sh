@@ -212,8 +212,9 @@ stage_quickstart() {
     args=(--set=distributed.backend=NCCL --set=train.bf16=true)
   fi
   local rc=0
-  (cd "$ROOT" && "$bin" quickstart --config=experiments/synthetic_quickstart.pbtxt --work_dir="$work" "${args[@]}") \
-    || rc=$?
+  # Its own time limit, inside the stage's, so that what it wrote is still collected below.
+  (cd "$ROOT" && timeout "${ZEGCLIP_QUICKSTART_LIMIT_S:-170}" "$bin" quickstart \
+    --config=experiments/synthetic_quickstart.pbtxt --work_dir="$work" "${args[@]}") || rc=$?
   mkdir -p "$RESULTS/quickstart"
   (cd "$work" && find . -maxdepth 2 \( -name '*.json' -o -name '*.jsonl' -o -name '*.txt' -o -name '*.md' \
     -o -name '*.pbtxt' \) -exec cp --parents {} "$RESULTS/quickstart/" \;) 2>/dev/null
@@ -309,7 +310,7 @@ for stage in ${STAGES//,/ }; do
   case "$stage" in
     tests) run_stage tests 150 0 || true ;;
     agreement) run_stage agreement 90 0 || true ;;
-    quickstart) if [ "$DRY" = 1 ]; then run_stage quickstart 900 0 || true; else run_stage quickstart 150 0 || true; fi ;;
+    quickstart) if [ "$DRY" = 1 ]; then run_stage quickstart 900 0 || true; else run_stage quickstart 200 0 || true; fi ;;
     nccl) run_stage nccl 45 0 || true ;;
     profile) run_stage profile 120 0 || true ;;
     benchmarks)
