@@ -23,12 +23,16 @@ int RunReportScript(const std::vector<std::string>& args) {
   }
   close(fd);
   std::ofstream(path) << kMakeReportPy;
-  std::string command = std::string("MPLCONFIGDIR=${MPLCONFIGDIR:-/tmp/zegclip-mpl} /usr/bin/python3 ") + path;
+  // Debian's interpreter (tools/setup.sh gives it matplotlib) unless ZEGCLIP_PYTHON names another (GPU hosts keep
+  // matplotlib in a virtual environment).
+  const char* chosen = std::getenv("ZEGCLIP_PYTHON");
+  const std::string python = chosen != nullptr && *chosen != '\0' ? chosen : "/usr/bin/python3";
+  std::string command = "MPLCONFIGDIR=${MPLCONFIGDIR:-/tmp/zegclip-mpl} '" + python + "' " + path;
   for (const std::string& arg : args) command += " '" + arg + "'";
   const int status = std::system(command.c_str());
   unlink(path);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-    std::cerr << "report: /usr/bin/python3 not found (install it with: bash tools/setup.sh)\n";
+    std::cerr << "report: " << python << " not found (install it with: bash tools/setup.sh, or set ZEGCLIP_PYTHON)\n";
   }
   return status == 0 ? 0 : 1;  // the script printed its own one-line error
 }

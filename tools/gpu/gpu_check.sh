@@ -49,6 +49,8 @@ export BENCH_FLAGS=${ZEGCLIP_BENCH_FLAGS:-$default_bench_flags}
 export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}  # H100/H200; spares Torch's CMake a detection run
 # The NCCL communicator bootstraps through MPI (a singleton without mpirun); the box runs commands as root.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Run reports with the interpreter that has matplotlib there (the box's /usr/bin/python3 has none).
+if [ "$DRY" != 1 ]; then export ZEGCLIP_PYTHON=${ZEGCLIP_PYTHON:-python3}; fi
 
 exec > >(tee -a "$RESULTS/gpu_check.log") 2>&1
 tee_pid=$!

@@ -17,7 +17,7 @@ import sys
 try:
     import matplotlib
 except ImportError:
-    sys.exit("report: /usr/bin/python3 lacks matplotlib (install it with: bash tools/setup.sh)")
+    sys.exit(f"report: {sys.executable} lacks matplotlib (install it with: bash tools/setup.sh, or set ZEGCLIP_PYTHON)")
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
