@@ -44,7 +44,11 @@ def category(name):
 
 
 def device_time_us(event, on_cuda):
+    """Kernel time on CUDA, counted on the kernel events only: an ATen op's self device time repeats the time of the
+    kernels it launched, so summing both would count each kernel twice. CPU: the op's self time."""
     if on_cuda:
+        if getattr(event, "device_type", None) != torch.autograd.DeviceType.CUDA:
+            return 0.0
         for attr in ("self_device_time_total", "self_cuda_time_total"):
             if hasattr(event, attr):
                 return float(getattr(event, attr))
@@ -156,6 +160,7 @@ def main():
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"torch_version": torch.__version__, "device": args.device,
+                       "counting": "kernels" if device.type == "cuda" else "cpu_op_self_time",
                        "device_name": torch.cuda.get_device_name(0) if device.type == "cuda" else "cpu",
                        "cases": results}, f, indent=2)
 
