@@ -13,7 +13,10 @@ constexpr int kClasses = 171;
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FolderDataset>> CreateCocoStuffDataset(const std::string& root,
-                                                                      const std::string& split) {
+                                                                      const std::string& split,
+                                                                      const FolderReaderOptions& options) {
+  absl::StatusOr<int> classes = ReaderClassCount("coco_stuff", options.num_classes, kClasses, 255);
+  if (!classes.ok()) return classes.status();
   if (split != "train" && split != "val") {
     return absl::InvalidArgumentError("coco_stuff: unknown split \"" + split + "\" (known: train, val)");
   }
@@ -33,8 +36,10 @@ absl::StatusOr<std::unique_ptr<FolderDataset>> CreateCocoStuffDataset(const std:
     files.push_back({stem, absl::StrCat(images, "/", stem, ".jpg"), absl::StrCat(labels, "/", stem,
                                                                                  "_labelTrainIds.png")});
   }
-  if (absl::Status s = RequireFiles(files, kLayout); !s.ok()) return s;
-  return std::make_unique<FolderDataset>("coco_stuff/" + split, std::move(files), IdentityLabelMap(kClasses));
+  if (options.require_files) {
+    if (absl::Status s = RequireFiles(files, kLayout); !s.ok()) return s;
+  }
+  return std::make_unique<FolderDataset>("coco_stuff/" + split, std::move(files), IdentityLabelMap(*classes));
 }
 
 }  // namespace zegclip::data

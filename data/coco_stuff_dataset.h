@@ -16,9 +16,10 @@
 
 namespace zegclip::data {
 
-// split: "train" or "val".
+// split: "train" or "val". options.num_classes: see folder_dataset.h.
 absl::StatusOr<std::unique_ptr<FolderDataset>> CreateCocoStuffDataset(const std::string& root,
-                                                                      const std::string& split);
+                                                                      const std::string& split,
+                                                                      const FolderReaderOptions& options = {});
 
 }  // namespace zegclip::data
 

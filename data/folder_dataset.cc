@@ -27,6 +27,24 @@ LabelMap IdentityLabelMap(int num_classes) {
   return map;
 }
 
+std::vector<std::pair<int, int64_t>> ApplyLabelMap(const LabelMap& map, at::Tensor& labels) {
+  std::array<int64_t, 256> rejected{};
+  uint8_t* p = labels.data_ptr<uint8_t>();
+  for (int64_t i = 0; i < labels.numel(); ++i) {
+    const int16_t mapped = map[p[i]];
+    if (mapped < 0) {
+      ++rejected[p[i]];
+    } else {
+      p[i] = static_cast<uint8_t>(mapped);
+    }
+  }
+  std::vector<std::pair<int, int64_t>> out;
+  for (int v = 0; v < 256; ++v) {
+    if (rejected[v] > 0) out.emplace_back(v, rejected[v]);
+  }
+  return out;
+}
+
 absl::StatusOr<Sample> FolderDataset::Get(int64_t index) const {
   if (index < 0 || index >= size()) {
     return absl::OutOfRangeError(absl::StrCat(name_, ": index ", index, " out of range [0, ", size(), ")"));
@@ -44,14 +62,14 @@ absl::StatusOr<Sample> FolderDataset::Get(int64_t index) const {
                                             stored->size(0), " but image ", f.image_path, " is ", image->size(1),
                                             "x", image->size(0)));
   }
-  uint8_t* p = stored->data_ptr<uint8_t>();
-  for (int64_t i = 0; i < stored->numel(); ++i) {
-    const int16_t mapped = label_map_[p[i]];
-    if (mapped < 0) {
-      return absl::DataLossError(absl::StrCat(name_, " ", f.id, ": label ", f.label_path, " holds value ",
-                                              static_cast<int>(p[i]), ", which is no class of this dataset"));
-    }
-    p[i] = static_cast<uint8_t>(mapped);
+  const std::vector<std::pair<int, int64_t>> rejected = ApplyLabelMap(label_map_, *stored);
+  if (!rejected.empty()) {
+    return absl::DataLossError(absl::StrCat(name_, " ", f.id, ": label ", f.label_path, " holds value ",
+                                            rejected[0].first, " (", rejected[0].second, " px",
+                                            rejected.size() > 1 ? absl::StrCat(", and ", rejected.size() - 1,
+                                                                               " other value(s)")
+                                                                : "",
+                                            "), which is no class of this dataset"));
   }
   return Sample{*std::move(image), *std::move(stored), "", f.id};
 }
@@ -86,6 +104,14 @@ absl::Status RequireFiles(const std::vector<LabelledFile>& files, const std::str
   if (count == 0) return absl::OkStatus();
   return absl::NotFoundError(absl::StrCat(count, " listed file(s) missing, e.g. ", absl::StrJoin(missing, ", "),
                                           " (expected layout: ", layout, ")"));
+}
+
+absl::StatusOr<int> ReaderClassCount(const std::string& dataset, int requested, int own, int max_classes) {
+  const int count = requested == 0 ? own : requested;
+  if (count >= 1 && count <= max_classes) return count;
+  return absl::InvalidArgumentError(absl::StrCat(dataset, ": ", count,
+                                                 " classes requested; its label PNGs can hold 1 to ", max_classes,
+                                                 " classes"));
 }
 
 }  // namespace zegclip::data

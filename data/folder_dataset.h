@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -35,6 +36,20 @@ LabelMap ReduceZeroLabelMap(int num_classes);
 // Values 0..num_classes-1 kept, 255 kept.
 LabelMap IdentityLabelMap(int num_classes);
 
+// Maps the stored values of `labels` (uint8, contiguous) through `map` in place. Returns the stored values the map
+// rejects with their pixel counts, ascending; empty when every pixel mapped (those pixels are left as stored).
+std::vector<std::pair<int, int64_t>> ApplyLabelMap(const LabelMap& map, at::Tensor& labels);
+
+// How a reader is built (VOC, COCO-Stuff, Context).
+struct FolderReaderOptions {
+  // Classes of the label map; 0 = the dataset's own count (VOC 20, COCO-Stuff 171, Context 59). Another count reads
+  // a dataset of the same layout with its own class list (e.g. the synthetic world exported by make-synthetic).
+  int num_classes = 0;
+  // true: creation fails naming missing files. false: missing files are listed anyway and fail in Get(), one by one
+  // (check-data reports them all; data.skip_bad_samples skips them).
+  bool require_files = true;
+};
+
 class FolderDataset : public Dataset {
  public:
   FolderDataset(std::string name, std::vector<LabelledFile> files, LabelMap label_map)
@@ -44,6 +59,7 @@ class FolderDataset : public Dataset {
   absl::StatusOr<Sample> Get(int64_t index) const override;
   const std::vector<LabelledFile>& files() const { return files_; }
   const std::string& name() const { return name_; }
+  const LabelMap& label_map() const { return label_map_; }
 
  private:
   std::string name_;
@@ -58,6 +74,8 @@ absl::StatusOr<std::vector<std::string>> ReadSplitFile(const std::string& path, 
 absl::Status RequireDirectory(const std::string& path, const std::string& layout);
 // NotFound listing the first missing files (up to 5) and how many there are.
 absl::Status RequireFiles(const std::vector<LabelledFile>& files, const std::string& layout);
+// `requested` (0 = `own`) when a label map can hold it (1..max_classes), else InvalidArgument naming `dataset`.
+absl::StatusOr<int> ReaderClassCount(const std::string& dataset, int requested, int own, int max_classes);
 
 }  // namespace zegclip::data
 

@@ -85,11 +85,63 @@ bool WritePngRows(png_structp png, png_infop info, std::FILE* file, PngError* er
   return true;
 }
 
+// IsTruncatedJpeg on the file, reading only its first and last two bytes when those settle it (nearly always).
+bool FileIsTruncatedJpeg(const std::string& path) {
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (file == nullptr) return false;  // the decoder reports the unreadable file
+  unsigned char head[2] = {0, 0}, tail[2] = {0, 0};
+  if (std::fread(head, 1, 2, file.get()) != 2 || head[0] != 0xFF || head[1] != 0xD8) return false;
+  if (std::fseek(file.get(), -2, SEEK_END) == 0 && std::fread(tail, 1, 2, file.get()) == 2 && tail[0] == 0xFF &&
+      tail[1] == 0xD9) {
+    return false;
+  }
+  std::string bytes;
+  std::rewind(file.get());
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0) bytes.append(buffer, n);
+  return IsTruncatedJpeg(bytes);
+}
+
 }  // namespace
+
+bool IsTruncatedJpeg(const std::string& bytes) {
+  const auto byte = [&](size_t i) { return static_cast<uint8_t>(bytes[i]); };
+  if (bytes.size() < 2 || byte(0) != 0xFF || byte(1) != 0xD8) return false;  // not a JPEG
+  const size_t n = bytes.size();
+  // Fast path: nearly every complete file ends with EOI (FF D9).
+  if (byte(n - 2) == 0xFF && byte(n - 1) == 0xD9) return false;
+  // Walk the marker segments up to the first start-of-scan. Segment lengths skip APPn payloads, so an EXIF
+  // thumbnail's own SOS/EOI is never mistaken for the image's.
+  size_t i = 2;
+  while (i + 4 <= n) {
+    if (byte(i) != 0xFF) return false;  // damaged otherwise, not cut short: the decoder judges it
+    const uint8_t marker = byte(i + 1);
+    if (marker == 0xFF) { ++i; continue; }  // fill byte
+    if (marker == 0xD9) return false;      // EOI before any scan: nothing to truncate
+    const size_t length = (static_cast<size_t>(byte(i + 2)) << 8) | byte(i + 3);
+    i += 2 + length;
+    if (marker == 0xDA) break;  // SOS: entropy-coded data follows
+  }
+  // In entropy-coded data FF is followed by 00 (stuffing) or a restart marker, so FF D9 here is the image's EOI
+  // (data appended after it, such as a motion photo's video, is allowed).
+  for (size_t k = i; k + 1 < n; ++k) {
+    if (byte(k) == 0xFF && byte(k + 1) == 0xD9) return false;
+  }
+  return true;
+}
 
 absl::StatusOr<at::Tensor> ReadRgbImage(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) return absl::NotFoundError("image file not found: " + path);
-  const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  if (FileIsTruncatedJpeg(path)) {
+    return absl::DataLossError("cannot decode image " + path + ": truncated JPEG (no end-of-image marker)");
+  }
+  cv::Mat bgr;
+  try {
+    bgr = cv::imread(path, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    return absl::DataLossError("cannot decode image " + path + ": " + e.what());
+  }
   if (bgr.empty()) return absl::DataLossError("cannot decode image " + path + " (not a JPEG/PNG/... image?)");
   at::Tensor rgb = at::empty({bgr.rows, bgr.cols, 3}, at::kByte);
   cv::Mat wrapped(bgr.rows, bgr.cols, CV_8UC3, rgb.data_ptr<uint8_t>());
@@ -165,7 +217,7 @@ absl::Status WriteIndexPng(const std::string& path, const at::Tensor& indices,
   return absl::OkStatus();
 }
 
-absl::Status WriteRgbImage(const std::string& path, const at::Tensor& rgb) {
+absl::Status WriteRgbImage(const std::string& path, const at::Tensor& rgb, const JpegOptions& jpeg) {
   if (rgb.scalar_type() != at::kByte || rgb.dim() != 3 || rgb.size(2) != 3) {
     return absl::InvalidArgumentError("WriteRgbImage: expected uint8 (H, W, 3) for " + path);
   }
@@ -176,7 +228,7 @@ absl::Status WriteRgbImage(const std::string& path, const at::Tensor& rgb) {
   cv::cvtColor(wrapped, bgr, cv::COLOR_RGB2BGR);
   bool ok = false;
   try {
-    ok = cv::imwrite(path, bgr);
+    ok = cv::imwrite(path, bgr, {cv::IMWRITE_JPEG_QUALITY, jpeg.quality});  // other formats ignore it
   } catch (const cv::Exception& e) {
     return absl::InternalError("cannot write " + path + ": " + e.what());
   }

@@ -13,7 +13,10 @@ constexpr int kClasses = 59;
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FolderDataset>> CreatePascalContextDataset(const std::string& root,
-                                                                          const std::string& split) {
+                                                                          const std::string& split,
+                                                                          const FolderReaderOptions& options) {
+  absl::StatusOr<int> classes = ReaderClassCount("pascal_context59", options.num_classes, kClasses, 254);
+  if (!classes.ok()) return classes.status();
   if (split != "train" && split != "val") {
     return absl::InvalidArgumentError("pascal_context59: unknown split \"" + split + "\" (known: train, val)");
   }
@@ -30,8 +33,10 @@ absl::StatusOr<std::unique_ptr<FolderDataset>> CreatePascalContextDataset(const 
     files.push_back({id, absl::StrCat(root, "/JPEGImages/", id, ".jpg"),
                      absl::StrCat(root, "/SegmentationClassContext/", id, ".png")});
   }
-  if (absl::Status s = RequireFiles(files, kLayout); !s.ok()) return s;
-  return std::make_unique<FolderDataset>("pascal_context59/" + split, std::move(files), ReduceZeroLabelMap(kClasses));
+  if (options.require_files) {
+    if (absl::Status s = RequireFiles(files, kLayout); !s.ok()) return s;
+  }
+  return std::make_unique<FolderDataset>("pascal_context59/" + split, std::move(files), ReduceZeroLabelMap(*classes));
 }
 
 }  // namespace zegclip::data

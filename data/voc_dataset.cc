@@ -26,7 +26,11 @@ absl::Status AddSplit(const std::string& root, const std::string& list, const st
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::string& root, const std::string& split) {
+absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::string& root, const std::string& split,
+                                                                 const FolderReaderOptions& options) {
+  // Stored 1..C are classes, 0 and 255 are ignore: at most 254 classes.
+  absl::StatusOr<int> classes = ReaderClassCount("voc2012", options.num_classes, 20, 254);
+  if (!classes.ok()) return classes.status();
   if (absl::Status s = RequireDirectory(root + "/JPEGImages", kLayout); !s.ok()) return s;
   std::vector<LabelledFile> files;
   absl::Status status;
@@ -41,8 +45,10 @@ absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::strin
     return absl::InvalidArgumentError("voc2012: unknown split \"" + split + "\" (known: train, val, aug, train_aug)");
   }
   if (!status.ok()) return status;
-  if (absl::Status s = RequireFiles(files, kLayout); !s.ok()) return s;
-  return std::make_unique<FolderDataset>("voc2012/" + split, std::move(files), ReduceZeroLabelMap(20));
+  if (options.require_files) {
+    if (absl::Status s = RequireFiles(files, kLayout); !s.ok()) return s;
+  }
+  return std::make_unique<FolderDataset>("voc2012/" + split, std::move(files), ReduceZeroLabelMap(*classes));
 }
 
 }  // namespace zegclip::data

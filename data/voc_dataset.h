@@ -3,7 +3,8 @@
 //   <root>/SegmentationClass/<id>.png            palette PNGs (train, val)
 //   <root>/SegmentationClassAug/<id>.png         SBD-augmented labels (aug), palette or greyscale
 //   <root>/ImageSets/Segmentation/{train,val,aug}.txt
-// Labels: 0 (background) -> 255, 255 (object borders) -> 255, k -> k-1.
+// Labels: 0 (background) -> 255, 255 (object borders) -> 255, k -> k-1 (k <= 20, or options.num_classes: the same
+// layout with another class list, e.g. the synthetic world written by `zegclip make-synthetic`, 36 classes).
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<FolderDataset>> val = CreateVocDataset("/data/VOCdevkit/VOC2012", "val");
@@ -19,7 +20,8 @@
 
 namespace zegclip::data {
 
-absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::string& root, const std::string& split);
+absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::string& root, const std::string& split,
+                                                                 const FolderReaderOptions& options = {});
 
 }  // namespace zegclip::data
 

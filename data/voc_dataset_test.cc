@@ -111,5 +111,33 @@ TEST(VocDataset, RgbLabelsAndForeignValuesAreErrors) {
   EXPECT_NE(foreign.status().message().find("holds value 21"), std::string::npos) << foreign.status();
 }
 
+// The class count comes from the caller (the experiment's class list); missing files can be listed for check-data.
+TEST(VocDataset, ClassCountAndMissingFilesFollowTheOptions) {
+  const std::string root = FreshRoot("options");
+  AddPair(root, "a", "SegmentationClass");
+  ASSERT_TRUE(WriteIndexPng(root + "/SegmentationClass/a.png", at::full({10, 12}, 36, at::kByte), nullptr).ok());
+  WriteList(root + "/ImageSets/Segmentation/train.txt", "a\nmissing\n");
+  EXPECT_EQ(CreateVocDataset(root, "train").status().code(), absl::StatusCode::kNotFound);  // require_files
+  FolderReaderOptions options;
+  options.require_files = false;
+  auto voc20 = CreateVocDataset(root, "train", options);
+  ASSERT_TRUE(voc20.ok()) << voc20.status();
+  ASSERT_EQ((*voc20)->size(), 2);
+  EXPECT_NE((*voc20)->Get(0).status().message().find("holds value 36"), std::string::npos);
+  const absl::StatusOr<Sample> missing = (*voc20)->Get(1);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find(root + "/JPEGImages/missing.jpg"), std::string::npos) << missing.status();
+  options.num_classes = 36;
+  auto voc36 = CreateVocDataset(root, "train", options);
+  ASSERT_TRUE(voc36.ok());
+  const absl::StatusOr<Sample> s = (*voc36)->Get(0);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->label.eq(35).all().item<bool>());
+  options.num_classes = 255;  // 0 and 255 are ignore: at most 254 classes fit
+  const auto too_many = CreateVocDataset(root, "train", options);
+  EXPECT_EQ(too_many.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(too_many.status().message().find("255 classes requested"), std::string::npos) << too_many.status();
+}
+
 }  // namespace
 }  // namespace zegclip::data

@@ -43,6 +43,9 @@ int RunVersion(const CommandLine& command_line);
 int RunTokenize(const CommandLine& command_line);
 int RunClipEncode(const CommandLine& command_line);
 int RunTextEmbed(const CommandLine& command_line);
+// Datasets on disk: the synthetic world exported in the VOC layout; every bad file of a dataset, with a histogram.
+int RunMakeSynthetic(const CommandLine& command_line);
+int RunCheckData(const CommandLine& command_line);
 
 }  // namespace zegclip::tools
 

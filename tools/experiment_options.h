@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "data/folder_dataset.h"
 #include "data/loader.h"
 #include "data/sample.h"
 #include "data/synthetic_world.h"
@@ -53,9 +54,16 @@ data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& experiment,
 eval::EvaluatorOptions EvaluatorOptionsFrom(const config::Experiment& experiment);
 data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& experiment);
 
-// The dataset of a split ("train" or "val"): the synthetic world, or a reader of data.root. Errors name the path.
+// The dataset of a split ("train" or "val"): the synthetic world, or a reader of data.root (SYNTHETIC with a root:
+// the make-synthetic export, through the VOC reader). Readers map labels to the experiment's class count and follow
+// data.skip_bad_samples (data/bad_sample_policy.h). Errors name the path.
 absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeDataset(const config::Experiment& experiment,
                                                                  const std::string& split);
+
+// The reader of data.root for a split ("train" or "val"), with the experiment's class count. require_files = false
+// lists missing files too (check-data reports them). Unimplemented in builds without the readers (no OpenCV).
+absl::StatusOr<std::unique_ptr<data::FolderDataset>> MakeFolderDataset(const config::Experiment& experiment,
+                                                                       const std::string& split, bool require_files);
 
 // The tokenizer's merges file: model.clip.bpe_vocab, or OpenAI's vocabulary vendored with the platform.
 std::string BpeVocabPath(const config::ClipConfig& clip);

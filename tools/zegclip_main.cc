@@ -49,6 +49,12 @@ const std::vector<Command>& Commands() {
        RunClipEncode},
       {"text-embed", "--checkpoint=PT --classes=a,b,c|@FILE --templates=single|imagenet|...|@FILE --out=E.npy",
        "class embeddings averaged over prompt templates, written as a float32 (C, D) .npy", RunTextEmbed},
+      {"make-synthetic", "--config=F --out=D [--set ...]",
+       "write the experiment's synthetic world to D in the PASCAL VOC layout (train/val sizes: data.synthetic)",
+       RunMakeSynthetic},
+      {"check-data", "--config=F [--set ...]",
+       "check every image/label of data.root's train and val splits: list each bad file, class-pixel histogram",
+       RunCheckData},
       {"report", "--work_dir=D", "regenerate D/report.md and D/report.html from the run's files", RunReport},
       {"version", "", "print the versions of zegclip and the libraries it was built with", RunVersion},
   };
