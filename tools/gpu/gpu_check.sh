@@ -10,6 +10,7 @@
 #   8 nccl        allreduce_benchmark on one rank with the NCCL backend (short)
 #   9 benchmarks  benchmarks/run_benchmarks.sh on CUDA: PyTorch reference + C++, combined table with ratios
 #  10 profile     where the time goes: the reference under torch.profiler (kernel categories), C++ phase splits
+#  11 ablation    (only when asked for) the synthetic-world ablation sweep, 36 trainings, about 8 minutes
 # Stages 5-10 can be chosen with ZEGCLIP_GPU_STAGES (comma list, default all in the order above); 1-4 always run and
 # are quick when a build folder from an earlier call on the same machine is still there.
 # Per-stage logs, JSON and the table are written under a results folder; at the end $OUT receives SUMMARY.txt,
@@ -223,6 +224,28 @@ stage_quickstart() {
   return "$rc"
 }
 
+# The synthetic-world ablation (experiments/sweeps/synthetic_ablation.pbtxt: 36 trainings) on the GPU, on the CLIP the
+# quickstart stage pre-trained (pre-trained here first if that stage did not run). Not in the default stages: it
+# takes about 8 minutes; ask for it with ZEGCLIP_GPU_STAGES=ablation.
+stage_ablation() {
+  local bin=$BUILD/bin/zegclip clip=/tmp/zegclip_quickstart/clip work=/tmp/zegclip_ablation rc=0
+  local gpu=(--set=distributed.backend=NCCL --set=train.bf16=true)
+  [ -x "$bin" ] || { echo "zegclip not built"; return 1; }
+  if [ "$DRY" = 1 ]; then echo "dry run: the ablation is GPU-sized; skipped"; return 0; fi
+  if [ ! -f "$clip/clip.pt" ]; then
+    (cd "$ROOT" && timeout 120 "$bin" pretrain-clip --config=experiments/synthetic_quickstart.pbtxt \
+      --work_dir="$clip" "${gpu[@]}") || return 1
+  fi
+  (cd "$ROOT" && timeout "${ZEGCLIP_ABLATION_LIMIT_S:-520}" "$bin" sweep \
+    --sweep=experiments/sweeps/synthetic_ablation.pbtxt --work_dir="$work" "${gpu[@]}" \
+    --set=model.clip.checkpoint="$clip/clip.pt" --set=model.clip.bpe_vocab="$clip/world_bpe.txt.gz") || rc=$?
+  mkdir -p "$RESULTS/ablation"
+  (cd "$work" && find . -maxdepth 2 \( -name 'sweep.*' -o -name 'eval.json' -o -name 'sweep_point.json' \
+    -o -name 'manifest.json' \) -exec cp --parents {} "$RESULTS/ablation/" \;) 2>/dev/null
+  cp "$clip/pretrain.json" "$RESULTS/ablation/" 2>/dev/null
+  return "$rc"
+}
+
 # Where the time goes (a dry run: the tiny model on the CPU).
 stage_profile() {
   local size=(--device=cuda) cpp=(--device=cuda --iters=5 --warmup=2)
@@ -256,7 +279,7 @@ stage_benchmarks() {
 }
 
 export -f stage_env stage_deps stage_configure gpu_tests stage_build stage_tests stage_agreement stage_quickstart \
-  stage_nccl stage_benchmarks stage_profile
+  stage_nccl stage_benchmarks stage_profile stage_ablation
 
 # run_stage NAME LIMIT_S FATAL [ARGS...]: stage_NAME under timeout (capped by the budget left), output to
 # $RESULTS/NAME.log and the console, one line in SUMMARY.txt. FATAL=1 ends the script when the stage fails.
@@ -315,6 +338,7 @@ for stage in ${STAGES//,/ }; do
     quickstart) if [ "$DRY" = 1 ]; then run_stage quickstart 900 0 || true; else run_stage quickstart 200 0 || true; fi ;;
     nccl) run_stage nccl 45 0 || true ;;
     profile) run_stage profile 120 0 || true ;;
+    ablation) run_stage ablation 580 0 || true ;;
     benchmarks)
       bench_deadline=$(( BUDGET_S - $(elapsed) - 25 ))
       # Stages listed after the benchmarks keep their share of the budget.

@@ -181,18 +181,21 @@ TEST(ShippedSweeps, EverySweepExpandsAndEveryPointValidates) {
 TEST(ShippedSweeps, TheAblationsVaryTheThreeDesigns) {
   absl::StatusOr<SweepPlan> voc = LoadSweep("experiments/sweeps/voc_ablation.pbtxt", {});
   ASSERT_TRUE(voc.ok()) << voc.status();
-  ASSERT_EQ(voc->points.size(), 8u);
-  EXPECT_EQ(voc->points.front().name, "encoder=FINETUNE__loss=EL__query=TEXT");
+  ASSERT_EQ(voc->points.size(), 12u);
+  EXPECT_EQ(voc->points.front().name, "encoder=FROZEN__loss=EL__query=TEXT");
+  EXPECT_EQ(voc->points[4].name, "encoder=FINETUNE__loss=EL__query=TEXT");
   EXPECT_EQ(voc->points.back().name, "encoder=DEEP_PROMPT__loss=NEL__query=RELATIONSHIP");
   // The last point is the base file itself: ZegCLIP.
   EXPECT_EQ(voc->points.back().experiment.SerializeAsString(), Get("voc_inductive").SerializeAsString());
-  EXPECT_EQ(voc->points.front().experiment.model().encoder_mode(), FINETUNE);
+  EXPECT_EQ(voc->points.front().experiment.model().encoder_mode(), FROZEN);
+  EXPECT_EQ(voc->points[4].experiment.model().encoder_mode(), FINETUNE);
 
   absl::StatusOr<SweepPlan> synthetic = LoadSweep("experiments/sweeps/synthetic_ablation.pbtxt", {});
   ASSERT_TRUE(synthetic.ok()) << synthetic.status();
-  ASSERT_EQ(synthetic->points.size(), 24u);
-  EXPECT_EQ(synthetic->points[8].name, "encoder=FINETUNE__loss=EL__query=TEXT__seed=1");
-  const Experiment& e = synthetic->points[8].experiment;
+  ASSERT_EQ(synthetic->points.size(), 36u);
+  EXPECT_EQ(synthetic->points[12].name, "encoder=FROZEN__loss=EL__query=TEXT__seed=1");
+  const Experiment& e = synthetic->points[12].experiment;
+  EXPECT_EQ(e.model().encoder_mode(), FROZEN);
   EXPECT_EQ(e.seed(), 1u);
   EXPECT_EQ(e.model().clip().checkpoint(), "runs/quickstart/clip/clip.pt");
   EXPECT_EQ(e.model().clip().bpe_vocab(), "runs/quickstart/clip/world_bpe.txt.gz");
