@@ -9,6 +9,7 @@
 #include "data/pascal_context_dataset.h"
 #include "data/voc_dataset.h"
 #endif
+#include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/config/class_split.h"
 
 namespace zegclip::tools {
@@ -27,6 +28,13 @@ clip::ClipOptions ClipOptionsFrom(const config::ClipConfig& c) {
   o.text_heads = c.text_heads();
   o.text_layers = c.text_layers();
   return WithRunTimeSwitches(o, c);
+}
+
+absl::StatusOr<model::SegmentorOptions> SegmentorOptionsForClip(const config::ModelConfig& model,
+                                                                const std::string& clip_checkpoint) {
+  absl::StatusOr<clip::ClipOptions> architecture = clip::InferClipOptions(clip_checkpoint);
+  if (!architecture.ok()) return architecture.status();
+  return SegmentorOptionsFrom(model, WithRunTimeSwitches(*architecture, model.clip()));
 }
 
 clip::ClipOptions WithRunTimeSwitches(clip::ClipOptions o, const config::ClipConfig& c) {

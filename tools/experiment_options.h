@@ -37,6 +37,9 @@ clip::ClipOptions ClipOptionsFrom(const config::ClipConfig& clip);
 clip::ClipOptions WithRunTimeSwitches(clip::ClipOptions architecture, const config::ClipConfig& clip);
 clip::PromptOptions PromptOptionsFrom(const config::ModelConfig& model);
 model::SegmentorOptions SegmentorOptionsFrom(const config::ModelConfig& model, const clip::ClipOptions& clip);
+// The experiment's segmentor on the CLIP architecture read off a checkpoint (OpenAI's or pretrain-clip's).
+absl::StatusOr<model::SegmentorOptions> SegmentorOptionsForClip(const config::ModelConfig& model,
+                                                                const std::string& clip_checkpoint);
 model::ZeroShotSplit ZeroShotSplitFrom(const config::Experiment& experiment);
 train::SegmentationStepOptions StepOptionsFrom(const config::Experiment& experiment);
 std::vector<std::string> TemplatesFrom(const config::ModelConfig& model);

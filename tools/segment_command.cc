@@ -138,10 +138,9 @@ absl::StatusOr<model::ZegClipSegmentor> BuildModel(const config::Experiment& e, 
     absl::Status loaded = model::LoadAuthorsWeights(*state, *model, FLAGS_authors_checkpoint);
     if (!loaded.ok()) return loaded;
   } else {
-    absl::StatusOr<clip::ClipOptions> architecture = clip::InferClipOptions(FLAGS_clip);
-    if (!architecture.ok()) return architecture.status();
-    model = model::ZegClipSegmentor(
-        SegmentorOptionsFrom(e.model(), WithRunTimeSwitches(*architecture, e.model().clip())));
+    absl::StatusOr<model::SegmentorOptions> options = SegmentorOptionsForClip(e.model(), FLAGS_clip);
+    if (!options.ok()) return options.status();
+    model = model::ZegClipSegmentor(*options);
     train::TrainingState ignored;
     absl::Status loaded = train::LoadCheckpoint(FLAGS_checkpoint, *model, nullptr, &ignored);
     if (!loaded.ok()) return loaded;

@@ -23,22 +23,21 @@ absl::StatusOr<std::unique_ptr<SegmentorSetup>> SegmentorSetup::Create(const con
     return absl::NotFoundError(absl::StrCat("model.clip.checkpoint: '", checkpoint,
                                             "' not found (OpenAI's ViT-B-16.pt or a clip.pt from pretrain-clip)"));
   }
-  absl::StatusOr<clip::ClipOptions> architecture = clip::InferClipOptions(checkpoint);
-  if (!architecture.ok()) return architecture.status();
+  absl::StatusOr<model::SegmentorOptions> options = SegmentorOptionsForClip(e.model(), checkpoint);
+  if (!options.ok()) return options.status();
   clip::BpeTokenizerOptions tokenizer_options;
   tokenizer_options.merges_path = BpeVocabPath(e.model().clip());
   absl::StatusOr<clip::BpeTokenizer> tokenizer = clip::BpeTokenizer::Load(tokenizer_options);
   if (!tokenizer.ok()) return tokenizer.status();
-  if (tokenizer->vocab_size() != architecture->vocab_size) {
+  if (tokenizer->vocab_size() != options->clip.vocab_size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "model.clip.bpe_vocab: ", tokenizer_options.merges_path, " has ", tokenizer->vocab_size(),
-        " tokens but the CLIP checkpoint ", checkpoint, " was trained with ", architecture->vocab_size));
+        " tokens but the CLIP checkpoint ", checkpoint, " was trained with ", options->clip.vocab_size));
   }
   auto setup = std::make_unique<SegmentorSetup>();
   setup->device = ComputeDevice(comm);
-  const clip::ClipOptions clip_options = WithRunTimeSwitches(*architecture, e.model().clip());
   torch::manual_seed(e.seed());
-  setup->model = model::ZegClipSegmentor(SegmentorOptionsFrom(e.model(), clip_options));
+  setup->model = model::ZegClipSegmentor(*options);
   absl::Status loaded = clip::LoadClipWeights(checkpoint, *setup->model->clip);
   if (!loaded.ok()) return loaded;
   clip::ApplyEncoderMode(*setup->model->clip, PromptOptionsFrom(e.model()).mode);
