@@ -2,7 +2,7 @@
 # Smoke test of the benchmark binaries on the tiny model (--tiny --quick, one thread): exit codes, the JSON rows'
 # fields and invariants (ordered percentiles, images/s = it/s x batch, positive peak memory, a phase breakdown that
 # adds up to the step time), the C++/reference
-# ratio against a hand-written reference file, and a bad flag's error naming the flag.
+# ratio against a hand-written reference file, and a bad flag's error naming the flag; the loader benchmark's rows.
 set -u
 unset XML_OUTPUT_FILE GTEST_OUTPUT TEST_PREMATURE_EXIT_FILE
 dir=$(dirname "$0")
@@ -79,6 +79,25 @@ check "JSON checks" test $? -eq 0
 rc=$?
 check "bad --precisions exits 2 (rc=$rc)" test "$rc" -eq 2
 check "error names the flag" grep -q -- "--precisions: 'fp16'" "$tmp/bad.out"
+
+# The loader benchmark on a small exported world: one row per worker count, ratio = pipeline / decode-only img/s.
+"$dir/loader_benchmark" --images=8 --image_size=128 --batch=2 --batches=2 --workers=0,2 \
+  --json_out="$tmp/loader.json" >"$tmp/loader.out" 2>&1
+rc=$?
+cat "$tmp/loader.out"
+check "loader_benchmark exits 0 (rc=$rc)" test "$rc" -eq 0
+check "loader JSON: rows, rates and ratios" /usr/bin/python3 - "$tmp/loader.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["images"] == 8 and j["decode_only_images_per_s"] > 0, j
+assert [r["workers"] for r in j["rows"]] == [0, 2], j["rows"]
+for r in j["rows"]:
+    assert r["images_per_s"] > 0, r
+    assert abs(r["ratio_vs_decode_only"] - r["images_per_s"] / j["decode_only_images_per_s"]) < 1e-9, r
+PY
+"$dir/loader_benchmark" --workers=two >"$tmp/loader_bad.out" 2>&1
+rc=$?
+check "bad --workers exits 1 naming the flag" bash -c "[ $rc -eq 1 ] && grep -q -- \"--workers: 'two'\" '$tmp/loader_bad.out'"
 
 echo "$fails failure(s)"
 test "$fails" -eq 0
