@@ -11,8 +11,10 @@
 #   9 benchmarks  benchmarks/run_benchmarks.sh on CUDA: PyTorch reference + C++, combined table with ratios
 #  10 profile     where the time goes: the reference under torch.profiler (kernel categories), C++ phase splits
 #  11 ablation    (only when asked for) the synthetic-world ablation sweep, 36 trainings, about 8 minutes
-# Stages 5-10 can be chosen with ZEGCLIP_GPU_STAGES (comma list, default all in the order above); 1-4 always run and
-# are quick when a build folder from an earlier call on the same machine is still there.
+# Stages 5-11 are chosen with ZEGCLIP_GPU_STAGES (a comma list, run in the order given; default
+# tests,agreement,benchmarks,profile,quickstart,nccl — the benchmarks leave the later stages their share of the
+# budget); 1-4 always run and are quick when a build folder of an earlier call on the same machine is still there
+# (ZEGCLIP_GPU_BUILD_DIR outside the repository survives a re-sent working tree).
 # Per-stage logs, JSON and the table are written under a results folder; at the end $OUT receives SUMMARY.txt,
 # gpu_check.log and results.tgz (the whole folder: the device runner brings back only a few files). Stages after a
 # failed build/test still run where they can; the whole script keeps to a wall-clock budget (default 450 s).
@@ -23,7 +25,8 @@
 # Environment: OUT (default build/gpu_check_out), ZEGCLIP_GPU_DRY_RUN (1 = CPU rehearsal), ZEGCLIP_GPU_BUDGET_S
 # (default 450; dry run 5400), ZEGCLIP_DEPS_PREFIX (default /tmp/zegclip-deps), ZEGCLIP_GPU_BUILD_DIR (default
 # build/gpu or build/gpu_dry), PYTHON (default: the first of python3, /usr/bin/python3 that imports torch),
-# ZEGCLIP_BENCH_FLAGS (flags for run_benchmarks.sh; default on the GPU "--iters=10 --warmup=3"), ZEGCLIP_GPU_STAGES,
+# ZEGCLIP_BENCH_FLAGS (flags for run_benchmarks.sh; default on the GPU "--iters=10 --warmup=3
+# --inference_batches=1,16"), ZEGCLIP_GPU_STAGES, ZEGCLIP_QUICKSTART_LIMIT_S, ZEGCLIP_ABLATION_LIMIT_S, ZEGCLIP_PYTHON,
 # ZEGCLIP_PCH (default ON: precompiled LibTorch headers).
 set -euo pipefail
 
