@@ -1,8 +1,10 @@
 // `zegclip sweep --sweep=F --work_dir=D [--set ...]`: trains every point of a sweep file (a base experiment and the
 // fields it varies, see zegclip/config/sweep.proto) one after another in this process, each into D/<point>/ with its
-// axis values in D/<point>/sweep_point.json, then writes the table D/sweep.md (+ sweep.html) and prints it.
-// Every point's experiment is validated before the first trains. A rerun skips the points whose eval.json exists
-// and resumes an interrupted one from its newest checkpoint, so a sweep cut short continues where it stopped.
+// axis values in D/<point>/sweep_point.json, then writes the table D/sweep.md (+ sweep.html, sweep.json: one row per
+// point, its seeds folded into mean ± std, links to every run's report) and prints it.
+// Every point's experiment is validated before the first trains. A rerun skips the finished points (eval.json and
+// manifest.json written) and resumes an interrupted one from its newest checkpoint, so a sweep cut short continues
+// where it stopped.
 //
 // Example:
 //   zegclip sweep --sweep=experiments/sweeps/voc_ablation.pbtxt --work_dir=runs/voc_ablation
@@ -47,6 +49,20 @@ absl::Status TrainPoint(const config::SweepPoint& point, const std::string& dir,
   return absl::OkStatus();
 }
 
+// A point is finished once its manifest is written: the final evaluation writes eval.json, examples/ and then
+// manifest.json, so a sweep killed between the two retrains nothing (the newest checkpoint is the last one) but
+// evaluates again.
+bool PointFinished(const std::string& dir) {
+  return FileExists(dir + "/eval.json") && FileExists(dir + "/manifest.json");
+}
+
+// The report is written after the manifest; a sweep killed in between left a finished point without it.
+absl::Status RepairReport(const std::string& dir, dist::Communicator& comm) {
+  if (!comm.is_main() || FileExists(dir + "/report.html")) return absl::OkStatus();
+  if (RunReportScript({dir}) != 0) return absl::InternalError(dir + ": the report could not be written");
+  return absl::OkStatus();
+}
+
 absl::Status WriteTable(const std::string& root, const std::vector<std::string>& dirs) {
   std::vector<std::string> args = {"--sweep", root};
   args.insert(args.end(), dirs.begin(), dirs.end());
@@ -66,12 +82,15 @@ absl::Status Sweep(const config::SweepPlan& plan, const std::string& root, dist:
     const std::string dir = root + "/" + point.name;
     dirs.push_back(dir);
     // Rank 0 decides, so that every rank skips or trains the same points.
-    const bool done = comm.Broadcast(FileExists(dir + "/eval.json") ? 1.0 : 0.0) > 0.5;
+    const bool done = comm.Broadcast(PointFinished(dir) ? 1.0 : 0.0) > 0.5;
     if (comm.is_main()) {
       std::cerr << absl::StrFormat("== sweep point %d/%d: %s%s\n", i + 1, n, point.name,
                                    done ? " (eval.json exists: skipped)" : "");
     }
-    if (done) continue;
+    if (done) {
+      if (absl::Status s = RepairReport(dir, comm); !s.ok()) return s;
+      continue;
+    }
     absl::Status trained = TrainPoint(point, dir, comm, invocation);
     if (!trained.ok()) {
       return absl::Status(trained.code(), absl::StrCat("sweep point '", point.name, "': ", trained.message()));

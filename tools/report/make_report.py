@@ -2,7 +2,8 @@
 """Builds report.md and report.html for one run directory (or a sweep table for several).
 
 Usage: make_report.py RUN_DIR
-       make_report.py --sweep SWEEP_DIR RUN_DIR...     (one table row per run)
+       make_report.py --sweep SWEEP_DIR RUN_DIR...     (sweep.md/.html/.json: one row per point, seeds folded
+                                                        into mean ± std, links to each run's report)
 
 Reads what `zegclip train` / `eval` / `pretrain-clip` leave in RUN_DIR: config.pbtxt, manifest.json, metrics.jsonl,
 eval.json, examples/*.ppm|pgm. Plots with matplotlib (Agg, PNG). The HTML embeds its figures as data URIs, so it
@@ -21,6 +22,8 @@ except ImportError:
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 
 SEEN_COLOUR = "#3b75af"
@@ -50,49 +53,95 @@ def read_jsonl(path):
     return rows
 
 
+def by_iteration(rows):
+    """One row per iteration, the last one logged (a resumed run logs the iterations it redoes again), sorted."""
+    latest = {}
+    for r in rows:
+        latest[r["iter"]] = r
+    return [latest[i] for i in sorted(latest)]
+
+
+def mark_resumes(ax, resumes):
+    """Dotted lines where a resumed run continued; iterations as integer ticks (a 2-step run has no 2.025)."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for i, it in enumerate(resumes):
+        ax.axvline(it, color="#888888", linestyle=":", linewidth=1, label="resumed" if i == 0 else None)
+
+
 def plot_curves(rows, figures):
-    """Loss curves (every numeric field but iter/lr/time) and the learning rate, against the iteration."""
-    rows = [r for r in rows if "iter" in r]
-    if not rows:
-        return []
-    iters = [r["iter"] for r in rows]
-    keys = sorted({k for r in rows for k, v in r.items()
-                   if isinstance(v, (int, float)) and k not in ("iter", "lr", "time", "epoch", "step_seconds")})
+    """Loss curves (every numeric field with 'loss' in its name), the learning rate, and the periodic validation
+    metrics (val_*), against the iteration. Rows without a mode (pre-training) count as training rows."""
+    train = by_iteration([r for r in rows if "iter" in r and r.get("mode", "train") == "train"])
+    evals = by_iteration([r for r in rows if "iter" in r and r.get("mode") == "eval"])
+    resumes = sorted({r["iter"] for r in rows if r.get("mode") == "resume" and "iter" in r})
     out = []
+    iters = [r["iter"] for r in train]
+    keys = sorted({k for r in train for k, v in r.items()
+                   if isinstance(v, (int, float)) and k not in ("iter", "lr", "time", "epoch", "step_seconds")})
     loss_keys = [k for k in keys if "loss" in k or k in ("focal", "dice", "ce")]
     if loss_keys:
-        fig, ax = plt.subplots(figsize=(6, 3.2))
+        fig, ax = plt.subplots(figsize=(6.4, 3.4))
         for k in loss_keys:
-            ax.plot(iters, [r.get(k, np.nan) for r in rows], label=k)
+            ax.plot(iters, [r.get(k, np.nan) for r in train], label=k, marker="." if len(iters) < 30 else None)
+        mark_resumes(ax, resumes)
         ax.set_xlabel("iteration")
-        ax.set_yscale("log")
+        if all(r.get(k, 1) > 0 for r in train for k in loss_keys):
+            ax.set_yscale("log")
         ax.legend(fontsize=8)
         ax.set_title("training losses")
         out.append(save(fig, figures, "losses.png"))
-    if any("lr" in r for r in rows):
-        fig, ax = plt.subplots(figsize=(6, 2.4))
-        ax.plot(iters, [r.get("lr", np.nan) for r in rows])
+    if any("lr" in r for r in train):
+        fig, ax = plt.subplots(figsize=(6.4, 2.6))
+        ax.plot(iters, [r.get("lr", np.nan) for r in train], marker="." if len(iters) < 30 else None)
+        mark_resumes(ax, resumes)
         ax.set_xlabel("iteration")
         ax.set_title("learning rate")
         out.append(save(fig, figures, "lr.png"))
+    val_keys = sorted({k for r in evals for k, v in r.items() if k.startswith("val_") and isinstance(v, (int, float))})
+    if val_keys:
+        fig, ax = plt.subplots(figsize=(6.4, 2.8))
+        for k in val_keys:
+            ax.plot([r["iter"] for r in evals], [r.get(k, np.nan) for r in evals], label=k[4:], marker="o")
+        mark_resumes(ax, resumes)
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("%")
+        ax.legend(fontsize=8)
+        ax.set_title("validation during training")
+        out.append(save(fig, figures, "validation.png"))
     return out
 
 
+CLASSES_PER_ROW = 60
+
+
 def plot_class_iou(result, figures):
+    """Bars coloured seen / unseen, 60 classes per row (COCO-Stuff's 171 take three). A class absent from the
+    ground truth has no IoU (null in eval.json, left out of every mean): marked n/a in grey, not drawn as 0."""
     classes = result.get("classes", [])
     if not classes:
         return []
-    names = [c["name"] for c in classes]
-    ious = [c["iou"] if c["iou"] is not None else 0.0 for c in classes]
-    colours = [SEEN_COLOUR if c["seen"] else UNSEEN_COLOUR for c in classes]
-    fig, ax = plt.subplots(figsize=(max(6, 0.22 * len(names)), 3.6))
-    ax.bar(range(len(names)), ious, color=colours)
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names, rotation=90, fontsize=7)
-    ax.set_ylabel("IoU (%)")
-    ax.set_ylim(0, 100)
-    ax.set_title("per-class IoU (blue: seen, orange: unseen)")
-    fig.tight_layout()
+    rows = (len(classes) + CLASSES_PER_ROW - 1) // CLASSES_PER_ROW
+    per_row = min(len(classes), CLASSES_PER_ROW)
+    fig, axes = plt.subplots(rows, 1, figsize=(max(6.4, 0.2 * per_row), 3.4 * rows), squeeze=False)
+    for row in range(rows):
+        ax = axes[row][0]
+        part = classes[row * CLASSES_PER_ROW:(row + 1) * CLASSES_PER_ROW]
+        ious = [c["iou"] if c.get("iou") is not None else 0.0 for c in part]
+        colours = [SEEN_COLOUR if c.get("seen", True) else UNSEEN_COLOUR for c in part]
+        ax.bar(range(len(part)), ious, color=colours)
+        ax.set_xticks(range(len(part)))
+        ax.set_xticklabels([c["name"] for c in part], rotation=90, fontsize=7)
+        for x, c in enumerate(part):
+            if c.get("iou") is None:
+                ax.get_xticklabels()[x].set_color("#999999")
+                ax.text(x, 2, "n/a", rotation=90, ha="center", va="bottom", fontsize=6, color="#999999")
+        ax.set_xlim(-0.6, per_row - 0.4)
+        ax.set_ylabel("IoU (%)")
+        ax.set_ylim(0, 100)
+        if row == 0:
+            ax.set_title("per-class IoU")
+            ax.legend(handles=[Patch(color=SEEN_COLOUR, label="seen"), Patch(color=UNSEEN_COLOUR, label="unseen")],
+                      fontsize=8, loc="upper right")
     return [save(fig, figures, "class_iou.png")]
 
 
@@ -143,6 +192,7 @@ def plot_examples(run_dir, result, figures):
 def save(fig, figures, name):
     os.makedirs(figures, exist_ok=True)
     path = os.path.join(figures, name)
+    fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -157,42 +207,129 @@ def summary_rows(result):
     return [(label, fmt(result.get(key))) for key, label in keys if key in result]
 
 
-def write_reports(run_dir, manifest, result, pretrain, figure_paths):
-    title = f"zegclip run: {os.path.basename(os.path.abspath(run_dir))}"
-    md = [f"# {title}", ""]
+def calibration_rows(result):
+    """(offset, hIoU) of the calibration study (eval.offset_candidates), written as hIoU_at_offset_<x> strings."""
+    rows = []
+    for key, value in result.items():
+        if key.startswith("hIoU_at_offset_"):
+            try:
+                rows.append((float(key[len("hIoU_at_offset_"):]), float(value)))
+            except (TypeError, ValueError):
+                continue
+    return sorted(rows)
+
+
+def experiment_name(run_dir):
+    """(name, description) from config.pbtxt's top-level fields, or empty strings."""
+    found = {"name": "", "description": ""}
+    path = os.path.join(run_dir, "config.pbtxt")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                for key in found:
+                    if line.startswith(f"{key}: \"") and not found[key]:
+                        found[key] = line[len(key) + 3:].rstrip().rstrip('"')
+    return found["name"], found["description"]
+
+
+FIGURE_SECTIONS = [("Training", ("losses.png", "lr.png", "validation.png")), ("Per-class IoU", ("class_iou.png",)),
+                   ("Examples", ("examples.png",))]
+EXAMPLES_NOTE = ("Each row: a validation image, the ground truth and the prediction overlaid in the same class "
+                 "colours; pixels left as in the image are ignored (255) in the truth.")
+PROVENANCE_KEYS = ("git_commit", "git_dirty", "command", "hostname", "world_size", "backend", "seed", "start_time",
+                   "wall_seconds")
+
+
+def figure_sections(figure_paths):
+    """[(section title, [paths])] in FIGURE_SECTIONS order; unknown figures go last under 'Figures'."""
+    names = {os.path.basename(p): p for p in figure_paths}
+    sections, used = [], set()
+    for title, files in FIGURE_SECTIONS:
+        paths = [names[f] for f in files if f in names]
+        used.update(os.path.basename(p) for p in paths)
+        if paths:
+            sections.append((title, paths))
+    rest = [p for p in figure_paths if os.path.basename(p) not in used]
+    return sections + ([("Figures", rest)] if rest else [])
+
+
+def write_markdown(run_dir, title, description, manifest, result, pretrain, figure_paths):
+    md = [f"# {title}", ""] + ([description, ""] if description else [])
     if result:
-        md += ["| " + " | ".join(k for k, _ in summary_rows(result)) + " |",
-               "|" + "---|" * len(summary_rows(result)),
-               "| " + " | ".join(v for _, v in summary_rows(result)) + " |", ""]
+        rows = summary_rows(result)
+        md += ["| " + " | ".join(k for k, _ in rows) + " |", "|" + "---|" * len(rows),
+               "| " + " | ".join(v for _, v in rows) + " |", ""]
+        if "images" in result:
+            md += [f"{result['images']} validation images; metrics in percent.", ""]
+        if calibration_rows(result):
+            md += ["Seen-score calibration (hIoU by offset): " +
+                   ", ".join(f"{o:g}: {h:.1f}" for o, h in calibration_rows(result)), ""]
     if pretrain:
         md += ["## CLIP pre-training", ""] + [f"- {k}: {v}" for k, v in pretrain.items()] + [""]
+    for section, paths in figure_sections(figure_paths):
+        md += [f"## {section}", ""] + [f"![{os.path.basename(p)}](figures/{os.path.basename(p)})" for p in paths]
+        md += ["", EXAMPLES_NOTE, ""] if section == "Examples" else [""]
     if manifest:
-        md += ["## Provenance", ""] + [f"- {k}: {manifest[k]}" for k in
-                                       ("git_commit", "git_dirty", "command", "hostname", "world_size", "backend",
-                                        "seed", "start_time", "wall_seconds") if k in manifest]
+        md += ["## Provenance", ""] + [f"- {k}: {manifest[k]}" for k in PROVENANCE_KEYS if k in manifest]
         md += [f"- {k}: {v}" for k, v in manifest.get("versions", {}).items()] + [""]
-    md += [f"![{os.path.basename(p)}](figures/{os.path.basename(p)})" for p in figure_paths]
+    if os.path.exists(os.path.join(run_dir, "config.pbtxt")):
+        md += ["The resolved experiment: [config.pbtxt](config.pbtxt).", ""]
     with open(os.path.join(run_dir, "report.md"), "w") as f:
         f.write("\n".join(md) + "\n")
 
-    body = [f"<h1>{html.escape(title)}</h1>"]
+
+def html_table(header, rows):
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def html_figure(path):
+    with open(path, "rb") as f:
+        data = base64.b64encode(f.read()).decode()
+    return f'<p><img alt="{os.path.basename(path)}" src="data:image/png;base64,{data}"></p>'
+
+
+HTML_STYLE = ("body{font-family:sans-serif;max-width:62em;margin:2em auto;padding:0 1em}"
+              "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:4px 10px}"
+              "th{background:#f3f3f3}img{max-width:100%}pre{white-space:pre-wrap;word-break:break-all;"
+              "background:#f7f7f7;padding:.6em;font-size:85%}.note{color:#555;font-size:90%}")
+
+
+def write_html(run_dir, title, description, manifest, result, pretrain, figure_paths):
+    body = [f"<h1>{html.escape(title)}</h1>"] + ([f"<p>{html.escape(description)}</p>"] if description else [])
     if result:
-        body.append("<table><tr>" + "".join(f"<th>{k}</th>" for k, _ in summary_rows(result)) + "</tr><tr>" +
-                    "".join(f"<td>{v}</td>" for _, v in summary_rows(result)) + "</tr></table>")
+        rows = summary_rows(result)
+        body.append(html_table([k for k, _ in rows], [[v for _, v in rows]]))
+        if "images" in result:
+            body.append(f"<p class='note'>{html.escape(str(result['images']))} validation images; metrics in "
+                        f"percent.</p>")
+        if calibration_rows(result):
+            body.append("<h3>Seen-score calibration</h3>" + html_table(
+                ["seen-score offset", "hIoU"], [[f"{o:g}", f"{h:.1f}"] for o, h in calibration_rows(result)]))
     if pretrain:
-        body.append("<h2>CLIP pre-training</h2><ul>" +
-                    "".join(f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>" for k, v in pretrain.items()) +
-                    "</ul>")
-    for path in figure_paths:
-        with open(path, "rb") as f:
-            data = base64.b64encode(f.read()).decode()
-        body.append(f'<p><img alt="{os.path.basename(path)}" src="data:image/png;base64,{data}"></p>')
+        body.append("<h2>CLIP pre-training</h2>" + html_table(["", ""], [[k, v] for k, v in pretrain.items()]))
+    for section, paths in figure_sections(figure_paths):
+        body.append(f"<h2>{html.escape(section)}</h2>" + "".join(html_figure(p) for p in paths))
+        if section == "Examples":
+            body.append(f"<p class='note'>{html.escape(EXAMPLES_NOTE)}</p>")
     if manifest:
         body.append("<h2>Provenance</h2><pre>" + html.escape(json.dumps(manifest, indent=2)) + "</pre>")
-    style = "body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{border:1px solid #ccc;padding:4px 10px}"
+    config = os.path.join(run_dir, "config.pbtxt")
+    if os.path.exists(config):
+        with open(config) as f:
+            body.append("<details><summary>Resolved experiment (config.pbtxt)</summary><pre>" +
+                        html.escape(f.read()) + "</pre></details>")
     with open(os.path.join(run_dir, "report.html"), "w") as f:
         f.write(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-                f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+                f"<style>{HTML_STYLE}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+def write_reports(run_dir, manifest, result, pretrain, figure_paths):
+    name, description = experiment_name(run_dir)
+    title = f"zegclip run: {os.path.basename(os.path.abspath(run_dir))}" + (f" ({name})" if name else "")
+    write_markdown(run_dir, title, description, manifest, result, pretrain, figure_paths)
+    write_html(run_dir, title, description, manifest, result, pretrain, figure_paths)
 
 
 def run_report(run_dir):
@@ -210,28 +347,127 @@ def run_report(run_dir):
     print(os.path.join(run_dir, "report.html"))
 
 
-def sweep_report(sweep_dir, run_dirs):
-    """One row per run: the varied fields (from sweep.json in each run, if any) and the headline numbers."""
-    rows = []
+SWEEP_METRICS = [("pAcc", "pAcc"), ("mIoU_seen", "mIoU(S)"), ("mIoU_unseen", "mIoU(U)"), ("hIoU", "hIoU")]
+
+
+def mean_std(values):
+    """(mean, sample standard deviation with n - 1; 0.0 for one value) of a non-empty list."""
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+
+def finite(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and \
+        abs(value) != float("inf")
+
+
+def sweep_groups(run_dirs):
+    """The sweep's points with their seeds folded together: one group per combination of the non-seed axes, in the
+    order the runs are given. Each run: its folder, its axis values (sweep_point.json) and eval.json (None while
+    the run is unfinished)."""
+    groups = {}
     for run in run_dirs:
-        result = read_json(os.path.join(run, "eval.json")) or {}
         axes = read_json(os.path.join(run, "sweep_point.json")) or {}
-        rows.append((os.path.basename(run), axes, result))
-    axis_names = sorted({k for _, axes, _ in rows for k in axes})
-    header = ["run"] + axis_names + ["pAcc", "mIoU(S)", "mIoU(U)", "hIoU"]
+        varied = {k: v for k, v in axes.items() if k != "seed"}
+        key = json.dumps(varied, sort_keys=True)
+        name = os.path.basename(os.path.normpath(run))
+        if "seed" in axes:  # the seed is the point name's last part ("loss=EL__seed=1")
+            name = name.rsplit("__seed=", 1)[0] if "__seed=" in name else name
+        group = groups.setdefault(key, {"name": name, "axes": varied, "runs": []})
+        group["runs"].append({"dir": run, "seed": axes.get("seed"),
+                              "result": read_json(os.path.join(run, "eval.json"))})
+    for group in groups.values():
+        group["metrics"] = {}
+        for key, _ in SWEEP_METRICS:
+            values = [r["result"][key] for r in group["runs"] if r["result"] and finite(r["result"].get(key))]
+            if values:
+                mean, std = mean_std(values)
+                group["metrics"][key] = {"mean": mean, "std": std, "n": len(values), "values": values}
+    return list(groups.values())
+
+
+def metric_cell(stats, with_std):
+    if stats is None:
+        return "—"
+    if not with_std or stats["n"] == 1:  # one seed has no spread to show
+        return f"{stats['mean']:.1f}"
+    return f"{stats['mean']:.1f} ± {stats['std']:.1f}"
+
+
+def run_label(run):
+    return "report" if run["seed"] is None else f"seed={run['seed']}"
+
+
+def sweep_table(sweep_dir, groups):
+    """(header, rows); a row is a list of cells, the last one the list of (label, relative report path or None)."""
+    axis_names = []
+    for group in groups:
+        axis_names += [a for a in group["axes"] if a not in axis_names]
+    seeded = any(r["seed"] is not None for g in groups for r in g["runs"])
+    header = ["run"] + axis_names + (["seeds"] if seeded else []) + [label for _, label in SWEEP_METRICS] + ["report"]
+    rows = []
+    for group in groups:
+        done = [r for r in group["runs"] if r["result"] is not None]
+        cells = [group["name"]] + [str(group["axes"].get(a, "")) for a in axis_names]
+        if seeded:
+            cells.append(str(len(done)) if len(done) == len(group["runs"]) else
+                         f"{len(done)} of {len(group['runs'])}")
+        cells += [metric_cell(group["metrics"].get(key), seeded) for key, _ in SWEEP_METRICS]
+        links = []
+        for run in group["runs"]:
+            report = os.path.join(run["dir"], "report.html")
+            has_report = os.path.exists(report)
+            state = "" if run["result"] and has_report else " (no report)" if run["result"] else " (unfinished)"
+            links.append((run_label(run) + state, os.path.relpath(report, sweep_dir) if has_report else None))
+        rows.append(cells + [links])
+    return header, rows
+
+
+def write_sweep_md(sweep_dir, header, rows, seeded):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for name, axes, r in rows:
-        cells = [name] + [str(axes.get(a, "")) for a in axis_names] + \
-                [fmt(r.get(k)) for k in ("pAcc", "mIoU_seen", "mIoU_unseen", "hIoU")]
-        lines.append("| " + " | ".join(cells) + " |")
-    os.makedirs(sweep_dir, exist_ok=True)
+    for row in rows:
+        links = " ".join(f"[{label}]({path})" if path else label for label, path in row[-1])
+        lines.append("| " + " | ".join(row[:-1] + [links]) + " |")
+    if seeded:
+        lines += ["", "Metrics in percent: mean ± standard deviation over the finished seeds (sample, n − 1)."]
     with open(os.path.join(sweep_dir, "sweep.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    table = "".join("<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in l.strip("|").split("|")) + "</tr>"
-                    for l in lines if not l.startswith("|---"))
+
+
+def write_sweep_html(sweep_dir, header, rows, seeded):
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = [f"<tr>{cells}</tr>"]
+    for row in rows:
+        links = " ".join(f'<a href="{html.escape(path)}">{html.escape(label)}</a>' if path else html.escape(label)
+                         for label, path in row[-1])
+        body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row[:-1]) + f"<td>{links}</td></tr>")
+    note = ("<p>Metrics in percent: mean ± standard deviation over the finished seeds (sample, n − 1).</p>"
+            if seeded else "<p>Metrics in percent.</p>")
+    title = f"zegclip sweep: {os.path.basename(os.path.abspath(sweep_dir))}"
+    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:4px 10px}th{background:#f3f3f3}")
     with open(os.path.join(sweep_dir, "sweep.html"), "w") as f:
-        f.write(f"<!doctype html><html><head><meta charset='utf-8'><title>sweep</title></head><body>"
-                f"<table border=1 cellpadding=4>{table}</table></body></html>\n")
+        f.write(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+                f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1><table>{''.join(body)}</table>"
+                f"{note}</body></html>\n")
+
+
+def sweep_report(sweep_dir, run_dirs):
+    """sweep.md, sweep.html and sweep.json: one row per point (seeds folded into mean ± std), links to reports."""
+    groups = sweep_groups(run_dirs)
+    header, rows = sweep_table(sweep_dir, groups)
+    seeded = "seeds" in header
+    os.makedirs(sweep_dir, exist_ok=True)
+    write_sweep_md(sweep_dir, header, rows, seeded)
+    write_sweep_html(sweep_dir, header, rows, seeded)
+    summary = [{"name": g["name"], "axes": g["axes"], "metrics": g["metrics"],
+                "runs": [{"dir": r["dir"], "seed": r["seed"], "finished": r["result"] is not None}
+                         for r in g["runs"]]} for g in groups]
+    with open(os.path.join(sweep_dir, "sweep.json"), "w") as f:
+        json.dump({"std": "sample (n - 1)", "points": summary}, f, indent=2)
+        f.write("\n")
     print(os.path.join(sweep_dir, "sweep.md"))
 
 

@@ -25,6 +25,31 @@ grep -q "git_commit: abc123" "$run/report.md" || { echo "provenance missing"; ex
 test "$(grep -o 'data:image/png;base64' "$run/report.html" | wc -l)" -eq 4 || { echo "figures not embedded"; exit 1; }
 if grep -q 'src="http' "$run/report.html"; then echo "HTML must work offline"; exit 1; fi
 
+# Periodic validation lines, a resume that redid iteration 30, the calibration study, the experiment's name.
+cp "$run/metrics.jsonl" "$run/metrics.orig"
+cat >> "$run/metrics.jsonl" <<'JSONL'
+{"mode": "eval", "iter": 20, "val_hIoU": 10, "val_mIoU_seen": 20, "val_mIoU_unseen": 5}
+{"mode": "resume", "checkpoint": "x/iter_20.ckpt", "iter": 20}
+{"mode": "train", "iter": 30, "lr": 0.003, "loss": 7.5, "focal": 0.3}
+{"mode": "eval", "iter": 40, "val_hIoU": 12, "val_mIoU_seen": 22, "val_mIoU_unseen": 6}
+JSONL
+/usr/bin/python3 - "$run/eval.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j.update({"images": 4, "hIoU_at_offset_0.000": "48.00", "hIoU_at_offset_0.100": "51.50"})
+json.dump(j, open(sys.argv[1], "w"))
+PY
+printf 'name: "toy_run"\ndescription: "a hand-made run"\nseed: 7\n' > "$run/config.pbtxt"
+/usr/bin/python3 "$script" "$run" > /dev/null
+test -s "$run/figures/validation.png" || { echo "validation curve missing"; exit 1; }
+test "$(grep -o 'data:image/png;base64' "$run/report.html" | wc -l)" -eq 5 || { echo "5 figures expected"; exit 1; }
+grep -q "^# zegclip run: run (toy_run)" "$run/report.md" || { echo "title lacks the experiment name"; exit 1; }
+grep -q "Seen-score calibration (hIoU by offset): 0: 48.0, 0.1: 51.5" "$run/report.md" || { echo "calibration"; exit 1; }
+grep -q "4 validation images" "$run/report.md" || { echo "image count missing"; exit 1; }
+grep -q "<summary>Resolved experiment (config.pbtxt)</summary><pre>name: &quot;toy_run&quot;" "$run/report.html" ||
+  { echo "config missing from the HTML"; exit 1; }
+mv "$run/metrics.orig" "$run/metrics.jsonl"
+
 echo 'not json' >> "$run/metrics.jsonl"
 if err=$(/usr/bin/python3 "$script" "$run" 2>&1); then echo "bad metrics accepted"; exit 1; fi
 grep -q "metrics.jsonl: line 6: not JSON" <<<"$err" || { echo "bad error: $err"; exit 1; }
@@ -34,5 +59,22 @@ head -5 "$run/metrics.jsonl" > "$run/m" && mv "$run/m" "$run/metrics.jsonl"
 echo '{"model.loss.kind": "EL"}' > "$run/sweep_point.json"
 /usr/bin/python3 "$script" --sweep "$TEST_TMPDIR/sweep" "$run" > /dev/null
 grep -q "| run | model.loss.kind | pAcc | mIoU(S) | mIoU(U) | hIoU |" "$TEST_TMPDIR/sweep/sweep.md"
-grep -q "| run | EL | 91.2 | 60.0 | 40.0 | 48.0 |" "$TEST_TMPDIR/sweep/sweep.md"
+grep -q "| run | EL | 91.2 | 60.0 | 40.0 | 48.0 | \[report\](../run/report.html) |" "$TEST_TMPDIR/sweep/sweep.md"
+
+# Seeds folded into one row: mean ± sample standard deviation (50, 54 -> 52.0 ± 2.8); an unfinished seed counted.
+seeds=$TEST_TMPDIR/seeds
+for s in 0 1 2; do
+  mkdir -p "$seeds/lr=0.1__seed=$s"
+  echo "{\"lr\": \"0.1\", \"seed\": \"$s\"}" > "$seeds/lr=0.1__seed=$s/sweep_point.json"
+done
+echo '{"pAcc": 50, "mIoU_seen": 10, "mIoU_unseen": null, "hIoU": 1}' > "$seeds/lr=0.1__seed=0/eval.json"
+echo '{"pAcc": 54, "mIoU_seen": 13, "mIoU_unseen": 7, "hIoU": 1}' > "$seeds/lr=0.1__seed=1/eval.json"
+/usr/bin/python3 "$script" --sweep "$seeds" "$seeds"/lr=0.1__seed=* > /dev/null
+grep -q "^| lr=0.1 | 0.1 | 2 of 3 | 52.0 ± 2.8 | 11.5 ± 2.1 | 7.0 | 1.0 ± 0.0 | seed=0 (no report) seed=1 (no report) seed=2 (unfinished) |$" \
+  "$seeds/sweep.md" || { echo "seed row wrong"; cat "$seeds/sweep.md"; exit 1; }
+/usr/bin/python3 -c "
+import json, sys
+p = json.load(open(sys.argv[1]))['points']
+assert len(p) == 1 and p[0]['metrics']['pAcc'] == {'mean': 52.0, 'std': 8 ** 0.5, 'n': 2, 'values': [50, 54]}, p
+" "$seeds/sweep.json"
 echo PASS
