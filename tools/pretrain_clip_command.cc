@@ -5,6 +5,7 @@
 // D/pretrain.json, D/metrics.jsonl, D/manifest.json, D/config.pbtxt.
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -57,6 +58,20 @@ RetrievalSet MakeRetrievalSet(const config::Experiment& e, int64_t per_class) {
   return {at::stack(images), at::tensor(targets, at::kLong)};
 }
 
+// The world CLIP's pairs come from: data.synthetic's, with the pretrain.* overrides (0 = keep).
+data::SyntheticWorldOptions PretrainWorldOptions(const config::Experiment& e) {
+  const config::ClipPretrainConfig& p = e.pretrain();
+  data::SyntheticWorldOptions o = WorldOptionsFrom(e);
+  if (p.image_size() > 0) o.image_size = p.image_size();
+  if (p.min_object_size() > 0) o.min_object_size = p.min_object_size();
+  if (p.max_object_size() > 0) o.max_object_size = p.max_object_size();
+  if (p.max_objects() > 0) {
+    o.max_objects = p.max_objects();
+    o.min_objects = std::min(o.min_objects, o.max_objects);
+  }
+  return o;
+}
+
 absl::StatusOr<clip::BpeTokenizer> WorldTokenizer(const std::string& work_dir, dist::Communicator& comm) {
   const std::string path = work_dir + "/world_bpe.txt.gz";
   if (comm.is_main()) {
@@ -84,10 +99,9 @@ train::ParamGroupOptions PretrainGroups(const config::ClipPretrainConfig& p) {
 absl::Status TrainClip(const config::Experiment& e, const std::string& work_dir, clip::ClipModel clip,
                        const clip::BpeTokenizer& tokenizer, dist::Communicator& comm) {
   const config::ClipPretrainConfig& p = e.pretrain();
-  data::SyntheticWorldOptions world = WorldOptionsFrom(e);
   absl::StatusOr<std::unique_ptr<data::SyntheticWorldDataset>> dataset = data::SyntheticWorldDataset::Create(
-      world, "pretrain", int64_t{p.max_iters()} * p.batch_size() * comm.size());
-  if (!dataset.ok()) return dataset.status();
+      PretrainWorldOptions(e), "pretrain", int64_t{p.max_iters()} * p.batch_size() * comm.size());
+  if (!dataset.ok()) return absl::InvalidArgumentError(absl::StrCat("pretrain: ", dataset.status().message()));
   data::TransformOptions normalise_only;
   normalise_only.random_resize = false;
   normalise_only.crop_height = normalise_only.crop_width = 0;

@@ -119,7 +119,7 @@ void CheckEval(const EvalConfig& e, int patch, Checker& c) {
   }
 }
 
-void CheckPretrain(const ClipPretrainConfig& p, Checker& c) {
+void CheckPretrain(const ClipPretrainConfig& p, int patch, Checker& c) {
   c.Require(p.max_iters() > 0, "pretrain.max_iters", p.max_iters(), "> 0");
   c.Require(p.batch_size() > 1, "pretrain.batch_size", p.batch_size(), "> 1: a contrastive batch needs negatives");
   c.Require(p.lr() > 0, "pretrain.lr", p.lr(), "> 0");
@@ -128,6 +128,11 @@ void CheckPretrain(const ClipPretrainConfig& p, Checker& c) {
   c.Require(p.retrieval_images_per_class() > 0, "pretrain.retrieval_images_per_class",
             p.retrieval_images_per_class(), "> 0");
   c.Require(p.log_interval() > 0, "pretrain.log_interval", p.log_interval(), "> 0");
+  c.Require(p.image_size() >= 0 && p.image_size() % patch == 0, "pretrain.image_size", p.image_size(),
+            absl::StrCat("0 (data.synthetic.image_size) or a positive multiple of model.clip.patch_size (", patch, ")"));
+  c.Require(p.min_object_size() >= 0, "pretrain.min_object_size", p.min_object_size(), ">= 0 (0: data.synthetic's)");
+  c.Require(p.max_object_size() >= 0, "pretrain.max_object_size", p.max_object_size(), ">= 0 (0: data.synthetic's)");
+  c.Require(p.max_objects() >= 0, "pretrain.max_objects", p.max_objects(), ">= 0 (0: data.synthetic's)");
 }
 
 }  // namespace
@@ -139,7 +144,7 @@ absl::Status ValidateExperiment(const Experiment& experiment) {
   CheckData(experiment.data(), patch, c);
   CheckTrain(experiment.train(), c);
   CheckEval(experiment.eval(), patch, c);
-  CheckPretrain(experiment.pretrain(), c);
+  CheckPretrain(experiment.pretrain(), patch, c);
   const DistributedConfig& d = experiment.distributed();
   c.Require(d.first_bucket_mib() > 0 && d.bucket_mib() > 0, "distributed.bucket_mib", d.bucket_mib(),
             "> 0, and distributed.first_bucket_mib > 0");

@@ -36,6 +36,17 @@ TEST(ConfigValidation, NamesTheFieldAndTheAllowedRange) {
   EXPECT_THAT(ValidateWith("model.templates=a photo"), HasSubstr("contains {}"));
 }
 
+TEST(ConfigValidation, PretrainWorldSizesAreZeroOrValid) {
+  // 0 keeps data.synthetic's value; an image size must tile into patches (16 here).
+  EXPECT_EQ(ValidateWith("pretrain.image_size=32"), "");
+  EXPECT_THAT(ValidateWith("pretrain.image_size=40"),
+              HasSubstr("pretrain.image_size: 40 is not allowed (0 (data.synthetic.image_size) or a positive multiple "
+                        "of model.clip.patch_size (16))"));
+  EXPECT_THAT(ValidateWith("pretrain.max_objects=-1"), HasSubstr("pretrain.max_objects: -1"));
+  EXPECT_THAT(ValidateWith("pretrain.min_object_size=-2"), HasSubstr("pretrain.min_object_size: -2"));
+  EXPECT_THAT(ValidateWith("pretrain.max_object_size=-3"), HasSubstr("pretrain.max_object_size: -3"));
+}
+
 TEST(ConfigValidation, UnknownUnseenClassListsTheClasses) {
   EXPECT_THAT(ValidateWith("data.unseen_classes=unicorn"),
               HasSubstr("data.unseen_classes: unknown class 'unicorn' (classes: aeroplane"));

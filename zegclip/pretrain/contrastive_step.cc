@@ -6,12 +6,20 @@
 
 namespace zegclip::pretrain {
 
+at::Tensor TrimToLongest(const at::Tensor& tokens) {
+  TORCH_CHECK(tokens.dim() == 2 && tokens.size(0) > 0 && tokens.size(1) > 0, "TrimToLongest: expected (N, L) tokens");
+  // End-of-text has the largest id of a row (what EncodeText pools), so its index + 1 is the row's used length.
+  const int64_t used = tokens.argmax(-1).max().item<int64_t>() + 1;
+  return tokens.narrow(1, 0, used);
+}
+
 ContrastiveStep::ContrastiveStep(clip::ClipModel clip, clip::BpeTokenizer tokenizer)
     : clip_(std::move(clip)), tokenizer_(std::move(tokenizer)) {}
 
 train::StepOutput ContrastiveStep::Step(const data::Batch& batch) {
   absl::StatusOr<at::Tensor> tokens = tokenizer_.Tokenize(batch.captions, clip_->options().context_length);
   TORCH_CHECK(tokens.ok(), tokens.status().message());
+  *tokens = TrimToLongest(*tokens);
   // Equal captions get equal ids: they are each other's positives.
   std::map<std::string, int64_t> ids;
   std::vector<int64_t> caption_ids;

@@ -1,5 +1,6 @@
 // One CLIP pre-training step for the generic trainer: tokenise the batch's captions, encode images and texts,
-// symmetric InfoNCE with the learnable temperature, equal captions counted as positives (contrastive_loss.h).
+// symmetric InfoNCE with the learnable temperature, equal captions counted as positives (contrastive_loss.h). The
+// text tower runs on the columns up to the batch's longest caption only (TrimToLongest).
 //
 // Example:
 //   ContrastiveStep step(clip, tokenizer);
@@ -12,6 +13,11 @@
 #include "zegclip/train/train_step.h"
 
 namespace zegclip::pretrain {
+
+// The columns of clip.tokenize's (N, context_length) rows up to the longest row's end-of-text token. The text tower
+// is causal and pools end-of-text, so the padding after it changes no feature: encoding the trimmed rows gives the
+// same features for fewer tokens (the world's captions use 7 to 17 of the 24 columns).
+at::Tensor TrimToLongest(const at::Tensor& tokens);
 
 class ContrastiveStep : public train::TrainStep {
  public:

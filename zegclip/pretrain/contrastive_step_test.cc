@@ -1,0 +1,70 @@
+#include "zegclip/pretrain/contrastive_step.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "data/synthetic_world.h"
+#include "zegclip/pretrain/contrastive_loss.h"
+#include "zegclip/pretrain/world_vocabulary.h"
+
+namespace zegclip::pretrain {
+namespace {
+
+TEST(TrimToLongest, KeepsTheColumnsUpToTheLastEndOfText) {
+  // Rows [sot, ids..., eot, 0...] with eot = 9, the largest id.
+  const at::Tensor tokens = at::tensor({8, 3, 4, 9, 0, 0, 8, 9, 0, 0, 0, 0}, at::kLong).view({2, 6});
+  const at::Tensor trimmed = TrimToLongest(tokens);
+  EXPECT_EQ(trimmed.sizes(), (std::vector<int64_t>{2, 4}));
+  EXPECT_TRUE(trimmed.equal(tokens.narrow(1, 0, 4)));
+  const at::Tensor full = at::tensor({8, 3, 9, 8, 4, 9}, at::kLong).view({2, 3});
+  EXPECT_TRUE(TrimToLongest(full).equal(full));
+  EXPECT_THROW(TrimToLongest(at::zeros({0, 4}, at::kLong)), c10::Error);
+}
+
+clip::BpeTokenizer WorldTokenizer() {
+  const std::string path = ::testing::TempDir() + "contrastive_step_world_bpe.txt.gz";  // TempDir ends with /
+  EXPECT_TRUE(WriteWorldVocabulary(path, {"a {} object."}).ok());
+  clip::BpeTokenizerOptions options;
+  options.merges_path = path;
+  absl::StatusOr<clip::BpeTokenizer> tokenizer = clip::BpeTokenizer::Load(options);
+  EXPECT_TRUE(tokenizer.ok()) << tokenizer.status();
+  return *tokenizer;
+}
+
+TEST(ContrastiveStep, TrimmedTextGivesTheFullContextLoss) {
+  const clip::BpeTokenizer tokenizer = WorldTokenizer();
+  clip::ClipOptions options;
+  options.image_resolution = 16;
+  options.patch_size = 8;
+  options.vision_width = 32;
+  options.vision_layers = 2;
+  options.vision_heads = 2;
+  options.embed_dim = 16;
+  options.text_width = 32;
+  options.text_heads = 2;
+  options.text_layers = 2;
+  options.context_length = 24;
+  options.vocab_size = tokenizer.vocab_size();
+  options.class_embedding_twice = false;
+  at::manual_seed(0);
+  clip::ClipModel clip(options);
+  data::Batch batch;
+  batch.images = at::randn({3, 3, 16, 16});
+  batch.captions = {data::SyntheticCaption({0}), data::SyntheticCaption({3, 17}), data::SyntheticCaption({0})};
+  const at::Tensor loss = ContrastiveStep(clip, tokenizer).Step(batch).loss;
+
+  // The reference: every caption padded to the full context, duplicates (rows 0 and 2) as shared positives.
+  absl::StatusOr<at::Tensor> full = tokenizer.Tokenize(batch.captions, options.context_length);
+  ASSERT_TRUE(full.ok());
+  EXPECT_LT(TrimToLongest(*full).size(1), options.context_length);
+  const at::Tensor expected = ContrastiveLoss(clip->EncodeImage(batch.images), clip->EncodeText(*full),
+                                              clip->logit_scale, at::tensor({0, 1, 0}, at::kLong));
+  EXPECT_NEAR(loss.item<double>(), expected.item<double>(), 1e-5);
+  EXPECT_TRUE(loss.requires_grad());
+}
+
+}  // namespace
+}  // namespace zegclip::pretrain
