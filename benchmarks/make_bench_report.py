@@ -120,6 +120,21 @@ def profile_section(path, lines):
             lines.append(f"  - {100 * c['share']:.1f} % {name} ({c['ms_per_iter']:.3f} ms)")
 
 
+def loader_section(path, lines):
+    """benchmarks/loader_benchmark's JSON: training-pipeline images/s from disk against decode-only."""
+    j = load(path)
+    lines.append(f"\n### Data loader — {j['hardware_threads']} hardware threads, {stamp(path)}\n")
+    lines.append(f"{j['images']} images from disk; the reference is a single-threaded decode-only loop over the same "
+                 "files; the pipeline adds mmseg's ratio-range resize, 512x512 crop, flip, photometric distortion, "
+                 "normalisation and batching.\n")
+    lines.append("| pipeline | img/s | × decode-only |")
+    lines.append("|---|---|---|")
+    lines.append(f"| decode only (reference) | {fmt(j['decode_only_images_per_s'])} | 1.00 |")
+    for r in j["rows"]:
+        lines.append(f"| train pipeline, {r['workers']} worker(s) | {fmt(r['images_per_s'])} | "
+                     f"{r['ratio_vs_decode_only']:.2f} |")
+
+
 def cpp_phase_section(folder, lines):
     """C++ phase splits (inference_benchmark / train_step_benchmark --breakdown), synchronised between phases."""
     rows = []
@@ -177,7 +192,8 @@ def main():
             lines.append("\nGoals: " + "; ".join(
                 f"{desc}: {'—' if r is None else f'{r:.2f}×'} (goal ≥ {need}×, "
                 f"{'met' if r is not None and r >= need else 'not met'})" for desc, r, need in goals))
-        for name, section in (("agreement.json", agreement_section), ("profile_reference.json", profile_section)):
+        for name, section in (("agreement.json", agreement_section), ("profile_reference.json", profile_section),
+                              ("loader.json", loader_section)):
             path = find(folder, name)
             if path:
                 section(path, lines)
