@@ -13,7 +13,8 @@
 // calibration (there is no seen/unseen split for run-time classes). Writes into --out:
 //   labels.png      palette PNG, pixel value = class index (in --classes order), colours = the overlay's
 //   overlay.png     the image blended with the class colours, enlarged to >= 256 px, and a legend with fractions
-//   fractions.json  per class: pixels and fraction of the image (the fractions sum to 1)
+//   fractions.json  per class: pixels and fraction of the image, plus the unlabelled pixels (--min_score); the
+//                   fractions sum to 1
 // Any failure (no classes, unreadable image, missing checkpoint, ...) is one "error: ..." line and exit status 1.
 #include <gflags/gflags.h>
 
@@ -32,6 +33,9 @@ DEFINE_string(authors_checkpoint, "",
 DEFINE_string(image, "", "an image file (JPEG, PNG, PPM, ...)");
 DEFINE_string(classes, "", "comma-separated class names, e.g. \"cat,dog,grass\"");
 DEFINE_string(out, "", "output folder (segment: labels.png, overlay.png, fractions.json)");
+DEFINE_double(min_score, 0,
+              "segment: pixels whose best class score (sigmoid for NEL, softmax for EL) is below this stay unlabelled "
+              "(255 in labels.png, uncoloured in the overlay); 0 gives every pixel a class");
 
 #ifdef ZEGCLIP_WITHOUT_READERS
 
@@ -114,6 +118,9 @@ absl::Status CheckFlags() {
   if (ours == theirs) {
     return absl::InvalidArgumentError(
         "segment needs exactly one of --checkpoint=CKPT (with --clip=PT) and --authors_checkpoint=TENSORS");
+  }
+  if (!(FLAGS_min_score >= 0 && FLAGS_min_score < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("--min_score must be in [0, 1), got ", FLAGS_min_score));
   }
   if (ours && FLAGS_clip.empty()) {
     return absl::InvalidArgumentError("--checkpoint needs --clip=PT, the CLIP checkpoint the model was built from");
@@ -227,14 +234,29 @@ struct ClassShare {
   double fraction = 0;
 };
 
+// One share per class in --classes order; pixels left unlabelled (value kUnlabelled) are counted by Unlabelled().
+constexpr int64_t kUnlabelled = 255;
+
 std::vector<ClassShare> Shares(const at::Tensor& labels, const std::vector<std::string>& names) {
-  const at::Tensor counts = at::bincount(labels.flatten().to(at::kLong), {}, static_cast<int64_t>(names.size()));
+  const at::Tensor counts = at::bincount(labels.flatten().to(at::kLong), {}, kUnlabelled + 1);
   std::vector<ClassShare> shares;
   for (size_t k = 0; k < names.size(); ++k) {
     const int64_t n = counts[static_cast<int64_t>(k)].item<int64_t>();
     shares.push_back({names[k], n, static_cast<double>(n) / static_cast<double>(labels.numel())});
   }
   return shares;
+}
+
+ClassShare Unlabelled(const at::Tensor& labels) {
+  const int64_t n = labels.eq(kUnlabelled).sum().item<int64_t>();
+  return {"(unlabelled)", n, static_cast<double>(n) / static_cast<double>(labels.numel())};
+}
+
+// argmax over the classes; pixels whose best score is below --min_score become kUnlabelled.
+at::Tensor LabelsFromScores(const at::Tensor& scores) {
+  auto [best, labels] = scores.max(0);
+  labels = at::where(best.lt(FLAGS_min_score), at::full_like(labels, kUnlabelled), labels);
+  return labels.to(at::kByte).contiguous();
 }
 
 // The image blended half-and-half with the class colours, enlarged by an integer factor to a short side >= 256,
@@ -248,6 +270,7 @@ at::Tensor Overlay(const at::Tensor& rgb, const at::Tensor& labels, const std::v
   at::Tensor blend = (rgb.to(at::kFloat) * 0.5 + colours.index_select(0, labels.flatten().to(at::kLong))
                                                          .view({labels.size(0), labels.size(1), 3})
                                                          .to(at::kFloat) * 0.5).round().to(at::kByte);
+  blend = at::where(labels.eq(kUnlabelled).unsqueeze(-1), rgb, blend);  // unlabelled pixels keep the image
   const int64_t scale = std::max<int64_t>(1, (256 + std::min(rgb.size(0), rgb.size(1)) - 1) /
                                                  std::min(rgb.size(0), rgb.size(1)));
   blend = blend.repeat_interleave(scale, 0).repeat_interleave(scale, 1).contiguous();
@@ -268,14 +291,16 @@ at::Tensor Overlay(const at::Tensor& rgb, const at::Tensor& labels, const std::v
   return at::from_blob(canvas.data, {canvas.rows, canvas.cols, 3}, at::kByte).clone();
 }
 
-absl::Status WriteFractions(const std::string& path, const std::vector<ClassShare>& shares, int64_t height,
-                            int64_t width) {
+absl::Status WriteFractions(const std::string& path, const std::vector<ClassShare>& shares,
+                            const ClassShare& unlabelled, int64_t height, int64_t width) {
   nlohmann::ordered_json j;
   j["image"] = FLAGS_image;
   j["height"] = height;
   j["width"] = width;
   j["classes"] = nlohmann::json::array();
   for (const ClassShare& s : shares) j["classes"].push_back({{"name", s.name}, {"pixels", s.pixels}, {"fraction", s.fraction}});
+  j["min_score"] = FLAGS_min_score;
+  j["unlabelled"] = {{"pixels", unlabelled.pixels}, {"fraction", unlabelled.fraction}};
   const std::string temp = path + ".tmp";
   {
     std::ofstream out(temp, std::ios::trunc);
@@ -300,17 +325,22 @@ absl::Status Segment(const config::Experiment& e, const std::vector<std::string>
   if (!tokenizer.ok()) return tokenizer.status();
   const at::Tensor text = (*model)->EmbedClasses(*tokenizer, names, TemplatesFrom(e.model()));
   const int64_t height = rgb->size(0), width = rgb->size(1);
-  const at::Tensor labels = Scores(e, **model, text, *image, height, width).argmax(0).to(at::kByte).contiguous();
+  const at::Tensor labels = LabelsFromScores(Scores(e, **model, text, *image, height, width));
   const std::vector<ClassShare> shares = Shares(labels, names);
+  const ClassShare unlabelled = Unlabelled(labels);
   absl::Status s = MakeDirectories(FLAGS_out);
   const Palette palette = ClassPalette();
   if (s.ok()) s = data::WriteIndexPng(FLAGS_out + "/labels.png", labels, &palette);
   if (s.ok()) s = data::WriteRgbImage(FLAGS_out + "/overlay.png", Overlay(*rgb, labels, shares, palette));
-  if (s.ok()) s = WriteFractions(FLAGS_out + "/fractions.json", shares, height, width);
+  if (s.ok()) s = WriteFractions(FLAGS_out + "/fractions.json", shares, unlabelled, height, width);
   if (!s.ok()) return s;
   std::cout << absl::StrFormat("%s (%dx%d), %d classes:\n", FLAGS_image, width, height, names.size());
   for (const ClassShare& share : shares) {
     std::cout << absl::StrFormat("  %-24s %6.2f%%  (%d pixels)\n", share.name, 100 * share.fraction, share.pixels);
+  }
+  if (FLAGS_min_score > 0) {
+    std::cout << absl::StrFormat("  %-24s %6.2f%%  (%d pixels, best score < %g)\n", unlabelled.name,
+                                 100 * unlabelled.fraction, unlabelled.pixels, FLAGS_min_score);
   }
   std::cout << "  written: " << FLAGS_out << "/{labels.png, overlay.png, fractions.json}\n";
   return absl::OkStatus();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `zegclip segment` end to end: a toy quickstart makes a model, then segment runs on synthetic-world images (one the
 # size of the training crop, one larger, so sliding-window inference), writes its three files with fractions summing
-# to 1, and every bad input gives one "error:" line and a non-zero exit.
+# to 1 (with --min_score: classes + unlabelled pixels), and every bad input gives one "error:" line and a non-zero exit.
 set -euo pipefail
 bin=tools/zegclip
 tmp=$TEST_TMPDIR
@@ -68,6 +68,24 @@ out=$($bin segment "${model[@]}" --image="$tmp/big.ppm" --classes="red dotted,ye
       --out="$tmp/s2" 2>&1) || { echo "sliding-window segment failed"; echo "$out"; exit 1; }
 check "$tmp/s2" 150 100 "red dotted" "yellow horizontal"
 
+# --min_score: pixels whose best score is below it are unlabelled; classes + unlabelled still cover the image, and a
+# threshold no sigmoid reaches leaves every pixel unlabelled.
+for threshold in 0.5 0.999999; do
+  out=$($bin segment "${model[@]}" --image="$image" --classes="red dotted,blue plain" --min_score=$threshold \
+        --out="$tmp/s3_$threshold" 2>&1) || { echo "segment --min_score failed"; echo "$out"; exit 1; }
+  grep -q "(unlabelled)" <<<"$out" || { echo "no unlabelled line"; echo "$out"; exit 1; }
+done
+/usr/bin/python3 - "$tmp/s3_0.5/fractions.json" "$tmp/s3_0.999999/fractions.json" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    f = json.load(open(path))
+    total = f["width"] * f["height"]
+    assert sum(c["pixels"] for c in f["classes"]) + f["unlabelled"]["pixels"] == total, f
+    assert abs(f["unlabelled"]["fraction"] - f["unlabelled"]["pixels"] / total) < 1e-12, f
+strict = json.load(open(sys.argv[2]))
+assert strict["unlabelled"]["pixels"] == strict["width"] * strict["height"], strict
+PY
+
 # Every failure: exit status 1 and exactly one line, starting "error:" and saying what is wrong.
 fails() {  # EXPECTED_TEXT ARGS...
   local want=$1; shift
@@ -92,6 +110,7 @@ fails "$tmp/bad.ckpt" --checkpoint="$tmp/bad.ckpt" --clip="$work/clip/clip.pt" \
       --bpe_vocab="$work/clip/world_bpe.txt.gz" --image="$image" --classes="red dotted" --out="$tmp/e"
 fails "needs --clip" --checkpoint="$work/zegclip/iter_3.ckpt" --image="$image" --classes="a" --out="$tmp/e"
 fails "exactly one of" --image="$image" --classes="a" --out="$tmp/e"
+fails "--min_score must be in [0, 1)" "${model[@]}" --image="$image" --classes="a" --min_score=1.5 --out="$tmp/e"
 # The vendored OpenAI vocabulary does not fit the toy CLIP's text encoder.
 fails "--bpe_vocab" --checkpoint="$work/zegclip/iter_3.ckpt" --clip="$work/clip/clip.pt" --image="$image" \
       --classes="red dotted" --out="$tmp/e"
