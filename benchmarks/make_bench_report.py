@@ -46,10 +46,11 @@ def fmt(x, digits=1):
 
 
 def bench_section(folder, bench, lines):
+    """Appends the table of one benchmark; returns {(row key, reference variant): ratio} and the C++ device."""
     cpp_path = os.path.join(folder, f"cpp_{bench}.json")
     ref_path = os.path.join(folder, f"reference_{bench}.json")
     if not os.path.exists(cpp_path):
-        return {}
+        return {}, None
     cpp = load(cpp_path)
     ref = load(ref_path) if os.path.exists(ref_path) else {"rows": [], "torch_version": "?"}
     by_variant = {}
@@ -87,7 +88,7 @@ def bench_section(folder, bench, lines):
         lines.append("\nC++ phases (ms, synchronised): " + "; ".join(
             f"{r['input']} {r['precision']} b{r['batch']}: " +
             ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["phases_ms"].items())) for r in phased))
-    return ratios
+    return ratios, cpp["device"]
 
 
 def agreement_section(path, lines):
@@ -180,12 +181,13 @@ def main():
         if not sep or not os.path.isdir(folder):
             sys.exit(f"make_bench_report.py: --run must be LABEL=FOLDER with an existing folder, got '{spec}'")
         lines.append(f"\n## {label}")
-        ratios = {}
+        ratios, devices = {}, set()
         for bench in ("inference", "train_step"):
-            ratios.update(bench_section(folder, bench, lines))
+            bench_ratios, device = bench_section(folder, bench, lines)
+            ratios.update(bench_ratios)
+            devices.add(device)
         # The goals are GPU goals (the issue's H200 reference points).
-        on_gpu = os.path.exists(os.path.join(folder, "cpp_inference.json")) and \
-            load(os.path.join(folder, "cpp_inference.json"))["device"] == "cuda"
+        on_gpu = "cuda" in devices
         goals = [(desc, ratios.get((key, variant)), need) for key, variant, need, desc in GOALS
                  if on_gpu and (key, variant) in ratios]
         if goals:
