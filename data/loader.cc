@@ -42,6 +42,7 @@ absl::StatusOr<Batch> CollateBatch(std::vector<TransformedSample> samples, bool 
     labels.push_back(s.label.to(at::kLong));
     batch.captions.push_back(std::move(s.caption));
     batch.ids.push_back(std::move(s.id));
+    batch.caption_keys.push_back(std::move(s.caption_key));
   }
   batch.images = at::stack(images);
   batch.labels = at::stack(labels);

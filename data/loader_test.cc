@@ -64,6 +64,8 @@ TEST(Loader, SameBatchesForAnyWorkerCount) {
   EXPECT_EQ(b.labels.scalar_type(), at::kLong);
   EXPECT_TRUE(b.images.is_contiguous());
   EXPECT_EQ(b.captions.size(), 3u);
+  ASSERT_EQ(b.caption_keys.size(), 3u);
+  for (const std::string& key : b.caption_keys) EXPECT_FALSE(key.empty());  // the world's content keys travel along
 }
 
 TEST(Loader, BatchesHoldTheSamplersIndicesTransformedWithTheirOwnRng) {

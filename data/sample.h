@@ -26,6 +26,8 @@ struct Sample {
   at::Tensor label;  // uint8 (H, W): class id in [0, C) or 255 = ignore
   std::string caption;
   std::string id;
+  // What the caption says whatever its phrasing (equal keys = same content); empty = the caption itself.
+  std::string caption_key;
 };
 
 // A sample after a pipeline (transforms.h): what the loader stacks into a Batch.
@@ -34,12 +36,13 @@ struct TransformedSample {
   at::Tensor label;  // int64 (H, W), 255 = ignore
   std::string caption;
   std::string id;
+  std::string caption_key;
 };
 
 struct Batch {
   at::Tensor images;  // float32 (B, 3, H, W), normalised
   at::Tensor labels;  // int64 (B, H, W), 255 = ignore
-  std::vector<std::string> captions, ids;
+  std::vector<std::string> captions, ids, caption_keys;
 };
 
 // A random-access dataset. Get() must be thread-safe: the loader calls it from several workers at once.

@@ -14,6 +14,8 @@ namespace {
 constexpr int64_t kColourCount = 6;
 constexpr int64_t kPatternCount = 6;
 constexpr double kPi = 3.14159265358979323846;
+// Mixed into the split's hash for the caption-phrasing stream (any constant unlike a split hash).
+constexpr uint64_t kPhrasingStream = 0x9e3779b97f4a7c15ULL;
 
 // Saturated, well separated hues; the background is kept grey so no class colour appears there.
 constexpr std::array<std::array<uint8_t, 3>, kColourCount> kColours = {{
@@ -176,16 +178,6 @@ bool SyntheticPatternIsDark(int64_t pattern_index, int64_t x, int64_t y) {
   }
 }
 
-std::string SyntheticCaption(const std::vector<int64_t>& class_ids) {
-  std::vector<std::string> parts;
-  for (int64_t id : class_ids) parts.push_back("a " + SyntheticClassName(id) + " object");
-  if (parts.empty()) return "";
-  if (parts.size() == 1) return parts[0] + ".";
-  const std::string last = parts.back();
-  parts.pop_back();
-  return absl::StrJoin(parts, ", ") + " and " + last + ".";
-}
-
 absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& o) {
   auto bad = [](const std::string& what) { return absl::InvalidArgumentError("synthetic world: " + what); };
   if (o.image_size < 8) return bad(absl::StrCat("image_size must be >= 8, got ", o.image_size));
@@ -245,7 +237,13 @@ SyntheticScene RenderSyntheticScene(const SyntheticWorldOptions& options, std::s
             [](const SyntheticObject& a, const SyntheticObject& b) { return a.class_id < b.class_id; });
   std::vector<int64_t> ids;
   for (const SyntheticObject& o : scene.objects) ids.push_back(o.class_id);
-  scene.sample = {image, label, SyntheticCaption(ids), absl::StrCat(std::string(split), "/", index)};
+  scene.sample = {image, label, SyntheticCaption(ids), absl::StrCat(std::string(split), "/", index),
+                  SyntheticCaptionKey(ids)};
+  if (options.varied_captions) {
+    // Its own stream, so the phrasing draws leave the pixels exactly as with canonical captions.
+    SampleRng phrasing(options.seed, HashString(split) ^ kPhrasingStream, static_cast<uint64_t>(index));
+    scene.sample.caption = PhrasedSyntheticCaption(ids, phrasing);
+  }
   return scene;
 }
 

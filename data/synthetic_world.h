@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "data/sample.h"
+#include "data/synthetic_caption.h"
 
 namespace zegclip::data {
 
@@ -39,6 +40,9 @@ struct SyntheticWorldOptions {
   std::vector<int64_t> classes;
   // Exactly one object per image (overrides min/max_objects).
   bool single_object = false;
+  // Captions in varied phrasings (synthetic_caption.h) instead of the canonical sentence. Either way the sample's
+  // caption_key is the canonical caption of its sorted class ids, and the pixels are the same.
+  bool varied_captions = false;
 };
 
 // An object occluded down to fewer pixels than this is dropped: its pixels become ignore, its class leaves the caption.
@@ -54,10 +58,6 @@ inline constexpr float kSyntheticDarkShade = 0.45f;
 
 // True where the pattern draws its dark shade at (x, y) shifted by the object's phase (0..3 each).
 bool SyntheticPatternIsDark(int64_t pattern_index, int64_t x, int64_t y);
-
-// "a red dotted object." / "a red dotted object and a blue plain object." /
-// "a red dotted object, a green plain object and a blue plain object." (ids in the order given).
-std::string SyntheticCaption(const std::vector<int64_t>& class_ids);
 
 absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& options);
 

@@ -200,6 +200,34 @@ TEST(SyntheticWorld, CaptionNamesExactlyTheLabelledClasses) {
   }
 }
 
+TEST(SyntheticWorld, VariedCaptionsKeepPixelsAndKeyAndVary) {
+  SyntheticWorldOptions canonical;
+  SyntheticWorldOptions varied = canonical;
+  varied.varied_captions = true;
+  std::set<std::string> captions;
+  for (int64_t index = 0; index < 100; ++index) {
+    const SyntheticScene a = RenderSyntheticScene(canonical, "train", index);
+    const SyntheticScene b = RenderSyntheticScene(varied, "train", index);
+    EXPECT_TRUE(at::equal(a.sample.image, b.sample.image));
+    EXPECT_TRUE(at::equal(a.sample.label, b.sample.label));
+    const std::set<int64_t> present = LabelSet(b.sample.label);
+    const std::string key = SyntheticCaption(std::vector<int64_t>(present.begin(), present.end()));
+    EXPECT_EQ(a.sample.caption_key, key);
+    EXPECT_EQ(b.sample.caption_key, key);
+    captions.insert(b.sample.caption);
+    // Deterministic: the same index phrases the same way again.
+    EXPECT_EQ(RenderSyntheticScene(varied, "train", index).sample.caption, b.sample.caption);
+  }
+  // Phrasings differ from the canonical sentence most of the time.
+  int64_t canonical_phrasings = 0;
+  for (int64_t index = 0; index < 100; ++index) {
+    canonical_phrasings += RenderSyntheticScene(varied, "train", index).sample.caption ==
+                           RenderSyntheticScene(canonical, "train", index).sample.caption;
+  }
+  EXPECT_LT(canonical_phrasings, 20);
+  EXPECT_GT(captions.size(), 90u);
+}
+
 TEST(SyntheticWorld, RestrictedClassesAndSingleObjectMode) {
   SyntheticWorldOptions options;
   options.classes = {3, 17, 30};

@@ -63,8 +63,10 @@ std::pair<int64_t, int64_t> RescaleSize(int64_t height, int64_t width, int64_t s
 }
 
 Sample ResizeSample(const Sample& sample, int64_t height, int64_t width) {
-  return {ResizeBilinear(sample.image, height, width), ResizeNearest(sample.label, height, width), sample.caption,
-          sample.id};
+  Sample out = sample;  // caption, id and key travel unchanged
+  out.image = ResizeBilinear(sample.image, height, width);
+  out.label = ResizeNearest(sample.label, height, width);
+  return out;
 }
 
 Sample RandomResize(const Sample& sample, const TransformOptions& options, SampleRng& rng) {
@@ -109,11 +111,17 @@ Sample CropSample(const Sample& sample, const CropBox& box) {
   auto crop = [&](const at::Tensor& t) {
     return t.slice(0, box.y0, box.y0 + box.height).slice(1, box.x0, box.x0 + box.width).contiguous();
   };
-  return {crop(sample.image), crop(sample.label), sample.caption, sample.id};
+  Sample out = sample;
+  out.image = crop(sample.image);
+  out.label = crop(sample.label);
+  return out;
 }
 
 Sample FlipHorizontal(const Sample& sample) {
-  return {sample.image.flip({1}).contiguous(), sample.label.flip({1}).contiguous(), sample.caption, sample.id};
+  Sample out = sample;
+  out.image = sample.image.flip({1}).contiguous();
+  out.label = sample.label.flip({1}).contiguous();
+  return out;
 }
 
 at::Tensor PhotometricDistortion(const at::Tensor& image, const TransformOptions& options, SampleRng& rng) {
@@ -178,7 +186,7 @@ absl::StatusOr<TransformedSample> TrainPipeline::operator()(Sample sample, Sampl
   if (rng.Bernoulli(o.flip_prob)) s = FlipHorizontal(s);
   if (o.photometric) s.image = PhotometricDistortion(s.image, o, rng);
   TransformedSample t{NormalizeImage(s.image, o.mean, o.std), s.label.to(at::kLong), std::move(s.caption),
-                      std::move(s.id)};
+                      std::move(s.id), std::move(s.caption_key)};
   if (crop) t = PadSample(std::move(t), o.crop_height, o.crop_width);
   return t;
 }
@@ -192,7 +200,7 @@ absl::StatusOr<TransformedSample> TestPipeline::operator()(Sample sample, Sample
     if (h != image.size(0) || w != image.size(1)) image = ResizeBilinear(image, h, w);
   }
   return TransformedSample{NormalizeImage(image, o.mean, o.std), sample.label.to(at::kLong),
-                           std::move(sample.caption), std::move(sample.id)};
+                           std::move(sample.caption), std::move(sample.id), std::move(sample.caption_key)};
 }
 
 }  // namespace zegclip::data

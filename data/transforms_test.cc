@@ -10,7 +10,8 @@ namespace {
 
 Sample RandomSample(int64_t h, int64_t w, int64_t classes, uint64_t seed) {
   at::manual_seed(seed);
-  return {at::randint(0, 256, {h, w, 3}, at::kByte), at::randint(0, classes, {h, w}, at::kByte), "cap", "s1"};
+  return {at::randint(0, 256, {h, w, 3}, at::kByte), at::randint(0, classes, {h, w}, at::kByte), "cap", "s1",
+          "key"};
 }
 
 TransformOptions Plain() {
@@ -68,6 +69,7 @@ TEST(Transforms, SmallImageIsPaddedToTheCropWithZeroAnd255) {
   EXPECT_TRUE(out->label.slice(1, 50).eq(255).all().item<bool>());
   EXPECT_EQ(out->caption, "cap");
   EXPECT_EQ(out->id, "s1");
+  EXPECT_EQ(out->caption_key, "key");
 }
 
 TEST(Transforms, CropIsAWindowOfTheInput) {

@@ -20,11 +20,14 @@ train::StepOutput ContrastiveStep::Step(const data::Batch& batch) {
   absl::StatusOr<at::Tensor> tokens = tokenizer_.Tokenize(batch.captions, clip_->options().context_length);
   TORCH_CHECK(tokens.ok(), tokens.status().message());
   *tokens = TrimToLongest(*tokens);
-  // Equal captions get equal ids: they are each other's positives.
+  // Captions saying the same thing get equal ids: they are each other's positives. What a caption says is its key
+  // where the data gives one (the synthetic world phrases one content many ways), else its text.
   std::map<std::string, int64_t> ids;
   std::vector<int64_t> caption_ids;
-  for (const std::string& caption : batch.captions) {
-    caption_ids.push_back(ids.emplace(caption, static_cast<int64_t>(ids.size())).first->second);
+  for (size_t i = 0; i < batch.captions.size(); ++i) {
+    const bool keyed = i < batch.caption_keys.size() && !batch.caption_keys[i].empty();
+    const std::string& content = keyed ? batch.caption_keys[i] : batch.captions[i];
+    caption_ids.push_back(ids.emplace(content, static_cast<int64_t>(ids.size())).first->second);
   }
   const at::Device device = clip_->logit_scale.device();
   const at::Tensor image = clip_->EncodeImage(batch.images.to(device));

@@ -1,6 +1,7 @@
 // One CLIP pre-training step for the generic trainer: tokenise the batch's captions, encode images and texts,
-// symmetric InfoNCE with the learnable temperature, equal captions counted as positives (contrastive_loss.h). The
-// text tower runs on the columns up to the batch's longest caption only (TrimToLongest).
+// symmetric InfoNCE with the learnable temperature, captions of equal content (Batch::caption_keys, else equal text)
+// counted as positives (contrastive_loss.h). The text tower runs on the columns up to the batch's longest caption
+// only (TrimToLongest).
 //
 // Example:
 //   ContrastiveStep step(clip, tokenizer);

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,44 @@ TEST(ContrastiveStep, TrimmedTextGivesTheFullContextLoss) {
                                               clip->logit_scale, at::tensor({0, 1, 0}, at::kLong));
   EXPECT_NEAR(loss.item<double>(), expected.item<double>(), 1e-5);
   EXPECT_TRUE(loss.requires_grad());
+}
+
+// Two phrasings of one content are positives through their keys; without keys they would be negatives.
+TEST(ContrastiveStep, CaptionKeysMakePhrasingsPositives) {
+  const clip::BpeTokenizer tokenizer = WorldTokenizer();
+  clip::ClipOptions options;
+  options.image_resolution = 16;
+  options.patch_size = 8;
+  options.vision_width = 32;
+  options.vision_layers = 1;
+  options.vision_heads = 2;
+  options.embed_dim = 16;
+  options.text_width = 32;
+  options.text_heads = 2;
+  options.text_layers = 1;
+  options.context_length = 24;
+  options.vocab_size = tokenizer.vocab_size();
+  options.class_embedding_twice = false;
+  at::manual_seed(1);
+  clip::ClipModel clip(options);
+  data::Batch batch;
+  batch.images = at::randn({3, 3, 16, 16});
+  batch.captions = {"a red dotted object.", "a blue blob with checks.", "a picture of a spotted red shape."};
+  batch.caption_keys = {data::SyntheticCaptionKey({4}), data::SyntheticCaptionKey({17}),
+                        data::SyntheticCaptionKey({4})};
+  const double keyed = ContrastiveStep(clip, tokenizer).Step(batch).loss.item<double>();
+
+  absl::StatusOr<at::Tensor> tokens = tokenizer.Tokenize(batch.captions, options.context_length);
+  ASSERT_TRUE(tokens.ok());
+  const at::Tensor image = clip->EncodeImage(batch.images);
+  const at::Tensor text = clip->EncodeText(*tokens);
+  const double shared = ContrastiveLoss(image, text, clip->logit_scale, at::tensor({0, 1, 0}, at::kLong)).item<double>();
+  const double distinct = ContrastiveLoss(image, text, clip->logit_scale, at::tensor({0, 1, 2}, at::kLong)).item<double>();
+  EXPECT_NEAR(keyed, shared, 1e-5);
+  EXPECT_GT(std::abs(keyed - distinct), 1e-4);
+
+  batch.caption_keys.clear();  // no keys: the texts decide, and all three differ
+  EXPECT_NEAR(ContrastiveStep(clip, tokenizer).Step(batch).loss.item<double>(), distinct, 1e-5);
 }
 
 }  // namespace

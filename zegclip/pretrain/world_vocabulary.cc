@@ -1,6 +1,8 @@
 #include "zegclip/pretrain/world_vocabulary.h"
 
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "data/sample_rng.h"
 #include "data/synthetic_world.h"
 #include "zegclip/clip/bpe_learner.h"
 
@@ -19,10 +21,19 @@ std::vector<std::string> WorldCorpus(const std::vector<std::string>& templates) 
     corpus.push_back(data::SyntheticCaption({a}));
     corpus.push_back(data::SyntheticCaption({a, (a + 1) % classes}));
     corpus.push_back(data::SyntheticCaption({a, (a + 7) % classes, (a + 14) % classes}));
+    // Varied phrasings of the same shapes (a fixed stream: the vocabulary must not depend on any run's seed).
+    data::SampleRng phrasing(static_cast<uint64_t>(a));
+    for (int64_t objects = 1; objects <= 3; ++objects) {
+      std::vector<int64_t> ids;
+      for (int64_t k = 0; k < objects; ++k) ids.push_back((a + 7 * k) % classes);
+      corpus.push_back(data::PhrasedSyntheticCaption(ids, phrasing));
+    }
     for (const std::string& pattern : templates) {
       corpus.push_back(absl::StrReplaceAll(pattern, {{"{}", data::SyntheticClassName(a)}}));
     }
   }
+  // Every word a phrasing can use appears at least once, whatever the draws above chose.
+  corpus.push_back(absl::StrJoin(data::SyntheticCaptionWords(), " "));
   return corpus;
 }
 

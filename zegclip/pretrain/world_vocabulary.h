@@ -14,8 +14,8 @@
 
 namespace zegclip::pretrain {
 
-// Every caption shape the world produces (one, two and three objects) over all classes, plus each class name put
-// into each prompt template ("{}" → name).
+// Every caption shape the world produces (one, two and three objects, canonical and varied phrasings) over all
+// classes, every phrasing word, plus each class name put into each prompt template ("{}" → name).
 std::vector<std::string> WorldCorpus(const std::vector<std::string>& templates);
 
 // Learns the merges of WorldCorpus(templates) and writes them atomically to `path` (.gz → compressed).

@@ -26,6 +26,19 @@ TEST(WorldVocabulary, EveryWorldWordIsOneTokenAndCaptionsFitAShortContext) {
       tokenizer->Encode(data::SyntheticCaption({0, 13, 26}));
   ASSERT_TRUE(longest.ok());
   EXPECT_LE(longest->size() + 2, 24u);
+  for (const std::string& word : data::SyntheticCaptionWords()) {
+    absl::StatusOr<std::vector<int64_t>> one = tokenizer->Encode(word);
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ(one->size(), 1u) << word;
+  }
+  // Varied phrasings of three objects stay within the 24-token context too (many draws).
+  for (uint64_t draw = 0; draw < 500; ++draw) {
+    data::SampleRng rng(draw);
+    const std::string caption = data::PhrasedSyntheticCaption({1, 14, 27}, rng);
+    absl::StatusOr<std::vector<int64_t>> phrased = tokenizer->Encode(caption);
+    ASSERT_TRUE(phrased.ok());
+    EXPECT_LE(phrased->size() + 2, 24u) << caption;
+  }
   for (const std::string& name : data::SyntheticClassNames()) {
     absl::StatusOr<std::vector<int64_t>> words = tokenizer->Encode(name);
     ASSERT_TRUE(words.ok());
