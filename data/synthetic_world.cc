@@ -184,6 +184,9 @@ absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& o) {
   if (o.min_objects < 1 || o.min_objects > o.max_objects) {
     return bad(absl::StrCat("need 1 <= min_objects <= max_objects, got ", o.min_objects, "..", o.max_objects));
   }
+  if (!(o.varied_caption_fraction >= 0 && o.varied_caption_fraction <= 1)) {
+    return bad(absl::StrCat("varied_caption_fraction must be in [0, 1], got ", o.varied_caption_fraction));
+  }
   if (o.max_objects > 100) return bad(absl::StrCat("max_objects must be <= 100, got ", o.max_objects));
   if (o.min_object_size < 2 || o.min_object_size > o.max_object_size) {
     return bad(absl::StrCat("need 2 <= min_object_size <= max_object_size, got ", o.min_object_size, "..",
@@ -239,9 +242,9 @@ SyntheticScene RenderSyntheticScene(const SyntheticWorldOptions& options, std::s
   for (const SyntheticObject& o : scene.objects) ids.push_back(o.class_id);
   scene.sample = {image, label, SyntheticCaption(ids), absl::StrCat(std::string(split), "/", index),
                   SyntheticCaptionKey(ids)};
-  if (options.varied_captions) {
-    // Its own stream, so the phrasing draws leave the pixels exactly as with canonical captions.
-    SampleRng phrasing(options.seed, HashString(split) ^ kPhrasingStream, static_cast<uint64_t>(index));
+  // Its own stream, so the phrasing draws leave the pixels exactly as with canonical captions.
+  SampleRng phrasing(options.seed, HashString(split) ^ kPhrasingStream, static_cast<uint64_t>(index));
+  if (options.varied_caption_fraction > 0 && phrasing.Bernoulli(options.varied_caption_fraction)) {
     scene.sample.caption = PhrasedSyntheticCaption(ids, phrasing);
   }
   return scene;

@@ -40,9 +40,9 @@ struct SyntheticWorldOptions {
   std::vector<int64_t> classes;
   // Exactly one object per image (overrides min/max_objects).
   bool single_object = false;
-  // Captions in varied phrasings (synthetic_caption.h) instead of the canonical sentence. Either way the sample's
-  // caption_key is the canonical caption of its sorted class ids, and the pixels are the same.
-  bool varied_captions = false;
+  // The fraction of captions in a varied phrasing (synthetic_caption.h); the others are the canonical sentence.
+  // Either way the sample's caption_key is the canonical caption of its sorted class ids, and the pixels are the same.
+  double varied_caption_fraction = 0;
 };
 
 // An object occluded down to fewer pixels than this is dropped: its pixels become ignore, its class leaves the caption.

@@ -203,7 +203,7 @@ TEST(SyntheticWorld, CaptionNamesExactlyTheLabelledClasses) {
 TEST(SyntheticWorld, VariedCaptionsKeepPixelsAndKeyAndVary) {
   SyntheticWorldOptions canonical;
   SyntheticWorldOptions varied = canonical;
-  varied.varied_captions = true;
+  varied.varied_caption_fraction = 1;
   std::set<std::string> captions;
   for (int64_t index = 0; index < 100; ++index) {
     const SyntheticScene a = RenderSyntheticScene(canonical, "train", index);
@@ -226,6 +226,21 @@ TEST(SyntheticWorld, VariedCaptionsKeepPixelsAndKeyAndVary) {
   }
   EXPECT_LT(canonical_phrasings, 20);
   EXPECT_GT(captions.size(), 90u);
+}
+
+TEST(SyntheticWorld, VariedCaptionFractionMixesPhrasings) {
+  SyntheticWorldOptions canonical, half;
+  half.varied_caption_fraction = 0.5;
+  int64_t varied = 0;
+  for (int64_t index = 0; index < 400; ++index) {
+    varied += RenderSyntheticScene(half, "train", index).sample.caption !=
+              RenderSyntheticScene(canonical, "train", index).sample.caption;
+  }
+  // Half are drawn varied, and a few varied draws happen to come out canonical: about 46 % differ.
+  EXPECT_GT(varied, 140);
+  EXPECT_LT(varied, 230);
+  half.varied_caption_fraction = 1.5;
+  EXPECT_FALSE(ValidateSyntheticWorldOptions(half).ok());
 }
 
 TEST(SyntheticWorld, RestrictedClassesAndSingleObjectMode) {

@@ -13,6 +13,7 @@
 #include "tools/experiment_options.h"
 #include "tools/flags.h"
 #include "tools/pipeline_stages.h"
+#include "tools/seen_offset_calibration.h"
 #include "tools/run_directory.h"
 #include "tools/segmentor_setup.h"
 #include "tools/synthetic_attributes.h"
@@ -29,8 +30,12 @@ absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const s
                                             std::map<std::string, std::string> extra) {
   eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
   const data::SampleTransform pipeline = data::TestPipeline(TestTransformsFrom(e.data(), e.eval()));
-  absl::StatusOr<eval::EvalResult> result = eval::Evaluate(val, pipeline, logits_fn, comm, options);
-  if (!result.ok()) return result.status();
+  // With eval.calibration_split set, the seen-score offset is chosen there (held out from val) and recorded in extra.
+  absl::StatusOr<CalibratedEvaluation> calibrated =
+      EvaluateWithSeenCalibration(e, val, pipeline, logits_fn, comm, options, extra);
+  if (!calibrated.ok()) return calibrated.status();
+  eval::EvalResult* result = &calibrated->result;
+  // For reference only: each candidate's hIoU measured on val itself (choosing by these would overstate hIoU).
   if (!e.eval().offset_candidates().empty()) {
     std::vector<double> candidates(e.eval().offset_candidates().begin(), e.eval().offset_candidates().end());
     absl::StatusOr<std::vector<std::pair<double, double>>> sweep =

@@ -269,6 +269,29 @@ absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeDataset(const config::E
   return data::WithBadSamplePolicy(std::move(*dataset), policy);
 }
 
+absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeCalibrationDataset(const config::Experiment& e) {
+  const config::EvalConfig& eval = e.eval();
+  if (eval.calibration_split().empty()) return absl::InvalidArgumentError("eval.calibration_split: empty");
+  absl::StatusOr<std::shared_ptr<const data::Dataset>> dataset;
+  if (e.data().dataset() == config::SYNTHETIC && e.data().root().empty()) {
+    const int64_t size = eval.calibration_images() > 0 ? eval.calibration_images() : e.data().synthetic().val_images();
+    absl::StatusOr<std::unique_ptr<data::SyntheticWorldDataset>> world =
+        data::SyntheticWorldDataset::Create(WorldOptionsFrom(e), eval.calibration_split(), size);
+    if (world.ok()) dataset = std::shared_ptr<const data::Dataset>(std::move(*world));
+    else dataset = world.status();
+  } else {
+    // Read like the validation split (same reader, same bad-sample policy), from the calibration split's file.
+    config::Experiment held_out = e;
+    held_out.mutable_data()->set_val_split(eval.calibration_split());
+    dataset = MakeDataset(held_out, "val");
+  }
+  if (!dataset.ok()) {
+    return absl::Status(dataset.status().code(), absl::StrCat("eval.calibration_split '", eval.calibration_split(),
+                                                              "': ", dataset.status().message()));
+  }
+  return dataset;
+}
+
 std::string BpeVocabPath(const config::ClipConfig& c) {
   if (!c.bpe_vocab().empty()) return c.bpe_vocab();
   // Under `bazel run` the vendored file is in the runfiles tree; from a source checkout it is under third_party/.

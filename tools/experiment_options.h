@@ -63,6 +63,11 @@ data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& experimen
 absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeDataset(const config::Experiment& experiment,
                                                                  const std::string& split);
 
+// The held-out split that chooses the seen-score offset (eval.calibration_split, which must be set): the synthetic
+// world renders it as its own stream of eval.calibration_images images (0: data.synthetic.val_images); a reader of
+// data.root reads the split file of that name exactly as it reads the validation split. Errors name the field.
+absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeCalibrationDataset(const config::Experiment& experiment);
+
 // The reader of data.root for a split ("train" or "val"), with the experiment's class count. require_files = false
 // lists missing files too (check-data reports them). Unimplemented in builds without the readers (no OpenCV).
 absl::StatusOr<std::unique_ptr<data::FolderDataset>> MakeFolderDataset(const config::Experiment& experiment,

@@ -55,8 +55,9 @@ absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experime
                                               const std::string& work_dir, dist::Communicator& comm,
                                               const std::string& invocation);
 
-// Evaluates `logits_fn` on `val` (plus the eval.offset_candidates calibration study), writes eval.json, examples/,
-// manifest.json and the report into work_dir. Shared by train (after training) and eval.
+// Evaluates `logits_fn` on `val` with the seen-score offset chosen on eval.calibration_split when that is set (else
+// model.seen_score_offset), records each eval.offset_candidates entry's hIoU on `val` itself for reference, writes
+// eval.json, examples/, manifest.json and the report into work_dir. Shared by train (after training) and eval.
 absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& experiment, const std::string& work_dir,
                                             const model::LogitsFn& logits_fn, const data::Dataset& val,
                                             const std::vector<std::string>& class_names, dist::Communicator& comm,

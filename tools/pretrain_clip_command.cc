@@ -65,7 +65,7 @@ data::SyntheticWorldOptions PretrainWorldOptions(const config::Experiment& e) {
   if (p.image_size() > 0) o.image_size = p.image_size();
   if (p.min_object_size() > 0) o.min_object_size = p.min_object_size();
   if (p.max_object_size() > 0) o.max_object_size = p.max_object_size();
-  o.varied_captions = p.varied_captions();
+  o.varied_caption_fraction = p.varied_caption_fraction();
   if (p.max_objects() > 0) {
     o.max_objects = p.max_objects();
     o.min_objects = std::min(o.min_objects, o.max_objects);

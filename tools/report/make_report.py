@@ -207,16 +207,60 @@ def summary_rows(result):
     return [(label, fmt(result.get(key))) for key, label in keys if key in result]
 
 
-def calibration_rows(result):
-    """(offset, hIoU) of the calibration study (eval.offset_candidates), written as hIoU_at_offset_<x> strings."""
+def calibration_rows(result, prefix="hIoU_at_offset_"):
+    """(offset, hIoU) per eval.offset_candidates entry, written as <prefix><x> strings: hIoU_at_offset_ on the
+    validation split itself (for reference), calibration_hIoU_at_offset_ on the held-out calibration split."""
     rows = []
     for key, value in result.items():
-        if key.startswith("hIoU_at_offset_"):
+        if key.startswith(prefix):
             try:
-                rows.append((float(key[len("hIoU_at_offset_"):]), float(value)))
+                rows.append((float(key[len(prefix):]), float(value)))
             except (TypeError, ValueError):
                 continue
     return sorted(rows)
+
+
+def held_out_calibration(result):
+    """The seen-score offset chosen on eval.calibration_split, or None: {split, images, offset, rows}."""
+    if "calibration_split" not in result or "calibration_chosen_offset" not in result:
+        return None
+    try:
+        offset = float(result["calibration_chosen_offset"])
+    except (TypeError, ValueError):
+        return None
+    return {"split": result["calibration_split"], "images": result.get("calibration_images", "?"), "offset": offset,
+            "rows": calibration_rows(result, "calibration_hIoU_at_offset_")}
+
+
+def calibration_lines(result):
+    """Markdown lines on how the seen-score offset was chosen (empty when eval.json says nothing about it)."""
+    lines, held_out = [], held_out_calibration(result)
+    if held_out:
+        lines += [f"Seen-score offset {held_out['offset']:g}, chosen on the held-out split '{held_out['split']}' "
+                  f"({held_out['images']} images) and used for the metrics above; hIoU there by offset: " +
+                  ", ".join(f"{o:g}: {h:.1f}" for o, h in held_out["rows"]), ""]
+    if calibration_rows(result):
+        lines += ["Seen-score calibration (hIoU by offset): " +
+                  ", ".join(f"{o:g}: {h:.1f}" for o, h in calibration_rows(result)) +
+                  " (measured on the validation split itself, for reference only)", ""]
+    return lines
+
+
+def calibration_html(result):
+    """The calibration table: hIoU by offset on the held-out split (when used) and on val (reference)."""
+    held_out, on_val = held_out_calibration(result), dict(calibration_rows(result))
+    if not held_out and not on_val:
+        return ""
+    there = dict(held_out["rows"]) if held_out else {}
+    header = ["seen-score offset"] + ([f"hIoU on {held_out['split']}"] if held_out else []) + \
+             (["hIoU on val (reference only)"] if on_val else [])
+    rows = [[f"{o:g}"] + ([f"{there[o]:.1f}" if o in there else "—"] if held_out else []) +
+            ([f"{on_val[o]:.1f}" if o in on_val else "—"] if on_val else []) for o in sorted(set(there) | set(on_val))]
+    note = (f"Offset {held_out['offset']:g} was chosen on the held-out split '{held_out['split']}' "
+            f"({held_out['images']} images) and used for the metrics above." if held_out else
+            "Measured on the validation split itself, for reference only.")
+    return ("<h3>Seen-score calibration</h3>" + html_table(header, rows) +
+            f"<p class='note'>{html.escape(note)}</p>")
 
 
 def experiment_name(run_dir):
@@ -261,9 +305,7 @@ def write_markdown(run_dir, title, description, manifest, result, pretrain, figu
                "| " + " | ".join(v for _, v in rows) + " |", ""]
         if "images" in result:
             md += [f"{result['images']} validation images; metrics in percent.", ""]
-        if calibration_rows(result):
-            md += ["Seen-score calibration (hIoU by offset): " +
-                   ", ".join(f"{o:g}: {h:.1f}" for o, h in calibration_rows(result)), ""]
+        md += calibration_lines(result)
     if pretrain:
         md += ["## CLIP pre-training", ""] + [f"- {k}: {v}" for k, v in pretrain.items()] + [""]
     for section, paths in figure_sections(figure_paths):
@@ -304,9 +346,8 @@ def write_html(run_dir, title, description, manifest, result, pretrain, figure_p
         if "images" in result:
             body.append(f"<p class='note'>{html.escape(str(result['images']))} validation images; metrics in "
                         f"percent.</p>")
-        if calibration_rows(result):
-            body.append("<h3>Seen-score calibration</h3>" + html_table(
-                ["seen-score offset", "hIoU"], [[f"{o:g}", f"{h:.1f}"] for o, h in calibration_rows(result)]))
+        if calibration_html(result):
+            body.append(calibration_html(result))
     if pretrain:
         body.append("<h2>CLIP pre-training</h2>" + html_table(["", ""], [[k, v] for k, v in pretrain.items()]))
     for section, paths in figure_sections(figure_paths):

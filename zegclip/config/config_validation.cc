@@ -106,6 +106,28 @@ void CheckTrain(const TrainConfig& t, Checker& c) {
   c.Require(t.keep_checkpoints() >= 1, "train.keep_checkpoints", t.keep_checkpoints(), ">= 1");
 }
 
+// The seen-score calibration split needs candidates, must be held out from the validation split, and only means
+// something where the offset is applied (the inductive setting).
+void CheckCalibration(const Experiment& experiment, Checker& c) {
+  const EvalConfig& e = experiment.eval();
+  const DataConfig& data = experiment.data();
+  c.Require(e.calibration_images() >= 0, "eval.calibration_images", e.calibration_images(), ">= 0 (0 = all)");
+  if (e.calibration_split().empty()) return;
+  const std::string split = absl::StrCat("eval.calibration_split: '", e.calibration_split(), "' ");
+  if (e.offset_candidates().empty()) {
+    c.Fail(split + "is set but eval.offset_candidates is empty (list the seen-score offsets to choose from)");
+  }
+  // The synthetic world without a root renders its validation images as the stream "val", whatever val_split says.
+  const bool rendered = data.dataset() == SYNTHETIC && data.root().empty();
+  if (e.calibration_split() == data.val_split() || (rendered && e.calibration_split() == "val")) {
+    c.Fail(split + "is the validation split (data.val_split); the offset must be chosen on a held-out split");
+  }
+  if (experiment.model().setting() != INDUCTIVE) {
+    c.Fail(split + "is set but model.setting is " + Setting_Name(experiment.model().setting()) +
+           "; the seen-score offset is applied in the INDUCTIVE setting only");
+  }
+}
+
 void CheckEval(const EvalConfig& e, int patch, Checker& c) {
   c.Require(e.crop() > 0 && e.crop() % patch == 0, "eval.crop", e.crop(),
             absl::StrCat("a positive multiple of model.clip.patch_size (", patch, ")"));
@@ -132,6 +154,8 @@ void CheckPretrain(const ClipPretrainConfig& p, int patch, Checker& c) {
             absl::StrCat("0 (data.synthetic.image_size) or a positive multiple of model.clip.patch_size (", patch, ")"));
   c.Require(p.min_object_size() >= 0, "pretrain.min_object_size", p.min_object_size(), ">= 0 (0: data.synthetic's)");
   c.Require(p.max_object_size() >= 0, "pretrain.max_object_size", p.max_object_size(), ">= 0 (0: data.synthetic's)");
+  c.Require(p.varied_caption_fraction() >= 0 && p.varied_caption_fraction() <= 1, "pretrain.varied_caption_fraction",
+            p.varied_caption_fraction(), "in [0, 1]");
   c.Require(p.max_objects() >= 0, "pretrain.max_objects", p.max_objects(), ">= 0 (0: data.synthetic's)");
 }
 
@@ -144,6 +168,7 @@ absl::Status ValidateExperiment(const Experiment& experiment) {
   CheckData(experiment.data(), patch, c);
   CheckTrain(experiment.train(), c);
   CheckEval(experiment.eval(), patch, c);
+  CheckCalibration(experiment, c);
   CheckPretrain(experiment.pretrain(), patch, c);
   const DistributedConfig& d = experiment.distributed();
   c.Require(d.first_bucket_mib() > 0 && d.bucket_mib() > 0, "distributed.bucket_mib", d.bucket_mib(),

@@ -44,6 +44,9 @@ TEST(ConfigValidation, PretrainWorldSizesAreZeroOrValid) {
                         "of model.clip.patch_size (16))"));
   EXPECT_THAT(ValidateWith("pretrain.max_objects=-1"), HasSubstr("pretrain.max_objects: -1"));
   EXPECT_THAT(ValidateWith("pretrain.min_object_size=-2"), HasSubstr("pretrain.min_object_size: -2"));
+  EXPECT_THAT(ValidateWith("pretrain.varied_caption_fraction=1.5"),
+              HasSubstr("pretrain.varied_caption_fraction: 1.5 is not allowed (in [0, 1])"));
+  EXPECT_EQ(ValidateWith("pretrain.varied_caption_fraction=1"), "");
   EXPECT_THAT(ValidateWith("pretrain.max_object_size=-3"), HasSubstr("pretrain.max_object_size: -3"));
 }
 
@@ -58,6 +61,48 @@ TEST(ConfigValidation, ZeroShotNeedsUnseenClassesUnlessFullySupervised) {
   EXPECT_THAT(std::string(ValidateExperiment(exp).message()), HasSubstr("FULLY_SUPERVISED"));
   exp.mutable_model()->set_setting(FULLY_SUPERVISED);
   EXPECT_TRUE(ValidateExperiment(exp).ok());
+}
+
+// ValidateWith for several assignments on an experiment of `unseen` (a class of data.dataset's list).
+std::string ValidateWithAll(const std::vector<std::string>& assignments, const std::string& unseen = "sofa") {
+  Experiment exp;
+  for (const std::string& a : assignments) EXPECT_TRUE(ApplyOverride(a, &exp).ok()) << a;
+  exp.mutable_data()->add_unseen_classes(unseen);
+  FillDefaults(&exp);
+  return std::string(ValidateExperiment(exp).message());
+}
+
+TEST(ConfigValidation, CalibrationSplitNeedsCandidates) {
+  EXPECT_EQ(ValidateWithAll({"eval.calibration_split=heldout"}),
+            "eval.calibration_split: 'heldout' is set but eval.offset_candidates is empty (list the seen-score "
+            "offsets to choose from)");
+  EXPECT_EQ(ValidateWithAll({"eval.calibration_split=heldout", "eval.offset_candidates=0,0.05,0.1"}), "");
+  // An override can switch calibration off again (e.g. a sweep that empties the candidates).
+  EXPECT_EQ(ValidateWithAll({"eval.calibration_split=heldout", "eval.calibration_split="}), "");
+}
+
+TEST(ConfigValidation, CalibrationSplitMustBeHeldOutFromValidation) {
+  EXPECT_EQ(ValidateWithAll({"eval.calibration_split=val", "eval.offset_candidates=0,0.1"}),
+            "eval.calibration_split: 'val' is the validation split (data.val_split); the offset must be chosen on a "
+            "held-out split");
+  EXPECT_THAT(ValidateWithAll({"data.val_split=test", "eval.calibration_split=test", "eval.offset_candidates=0.1"}),
+              HasSubstr("'test' is the validation split"));
+  // A reader's val_split names a file; "val" is then just another split.
+  EXPECT_EQ(ValidateWithAll({"data.val_split=test", "eval.calibration_split=val", "eval.offset_candidates=0.1"}), "");
+  // The rendered synthetic world's validation stream is "val" whatever data.val_split says.
+  EXPECT_THAT(ValidateWithAll({"data.dataset=SYNTHETIC", "data.val_split=test", "eval.calibration_split=val",
+                               "eval.offset_candidates=0.1"}, "red dotted"),
+              HasSubstr("'val' is the validation split"));
+  EXPECT_EQ(ValidateWithAll({"data.dataset=SYNTHETIC", "eval.calibration_split=calib", "eval.offset_candidates=0.1"},
+                            "red dotted"), "");
+}
+
+TEST(ConfigValidation, CalibrationOnlyInTheInductiveSettingAndImageCountNotNegative) {
+  EXPECT_THAT(ValidateWithAll({"model.setting=TRANSDUCTIVE", "eval.calibration_split=heldout",
+                               "eval.offset_candidates=0.1"}),
+              HasSubstr("eval.calibration_split: 'heldout' is set but model.setting is TRANSDUCTIVE"));
+  EXPECT_THAT(ValidateWith("eval.calibration_images=-1"),
+              HasSubstr("eval.calibration_images: -1 is not allowed (>= 0 (0 = all))"));
 }
 
 }  // namespace
