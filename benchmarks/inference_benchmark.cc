@@ -6,18 +6,25 @@
 //   bazel run //benchmarks:inference_benchmark -- --quick                 # CPU smoke run (< 2 min on 2 cores)
 //   build/bin/inference_benchmark --device=cuda --json_out=cpp.json --reference_json=ref.json
 //   benchmarks/run_benchmarks.sh --device=cuda                          # reference + C++ in one run, with ratios
+//
+// Where the kernel time goes (one configuration; LibTorch with Kineto, i.e. PyTorch's wheel), then by category:
+//   build/bin/inference_benchmark --device=cuda --precisions=bf16 --batches=16 --inputs=whole
+//       --trace_out=trace.json --trace_iters=3 --sdp_choice
+//   python3 benchmarks/reference/summarize_trace.py trace.json --iters=3
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 #include <gflags/gflags.h>
 
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "benchmarks/benchmark_report.h"
 #include "benchmarks/benchmark_runtime.h"
 #include "benchmarks/benchmark_setup.h"
+#include "benchmarks/kernel_trace.h"
 #include "zegclip/model/sliding_window.h"
 #include "zegclip/model/zegclip_segmentor.h"
 
@@ -26,6 +33,13 @@ DEFINE_int32(classes, 20, "number of class queries (VOC: 20)");
 DEFINE_int32(prompt_tokens, 10, "deep prompt tokens per layer (VOC: 10)");
 DEFINE_bool(breakdown, false,
             "whole-image rows: also report mean encoder / head / upsample milliseconds (synchronises between them)");
+DEFINE_string(trace_out, "",
+              "after the row's warm-up and timed iterations, record --trace_iters more under LibTorch's Kineto "
+              "profiler and write the Chrome trace JSON here (needs one input, precision and batch)");
+DEFINE_int32(trace_iters, 3, "iterations recorded for --trace_out");
+DEFINE_bool(sdp_choice, false,
+            "print the attention backend SDPA picks for the encoder's q/k/v (its layout and contiguous copies, "
+            "fp32 and bf16) at the first batch size");
 
 namespace zegclip::benchmarks {
 namespace {
@@ -55,8 +69,16 @@ at::Tensor PhasedLogits(model::ZegClipSegmentorImpl& model, const at::Tensor& im
   return logits;
 }
 
+// --trace_out: where, how many iterations, and how it went (set by RunCase).
+struct TraceRequest {
+  std::string path;
+  int iters = 3;
+  absl::Status status = absl::OkStatus();
+};
+
+// `trace` (may be null): after the timed iterations, which double as warm-up, the same step is traced.
 BenchmarkRow RunCase(model::ZegClipSegmentor& model, const at::Tensor& text, const InferenceCase& c,
-                     const CommonSettings& s) {
+                     const CommonSettings& s, TraceRequest* trace) {
   const Geometry g = BenchGeometry(s.tiny);
   BenchmarkRow row;
   row.task = "inference";
@@ -76,7 +98,7 @@ BenchmarkRow RunCase(model::ZegClipSegmentor& model, const at::Tensor& text, con
     images = images.to(device);
     const int64_t classes = text.size(0);
     PhaseClock phases(device, FLAGS_breakdown && !slide);
-    Timing t = TimeIterations(device, s.warmup, s.iters, [&] {
+    auto step = [&] {
       Bf16Autocast autocast(device.type(), bf16);
       at::Tensor logits;
       if (FLAGS_breakdown && !slide) {
@@ -88,18 +110,46 @@ BenchmarkRow RunCase(model::ZegClipSegmentor& model, const at::Tensor& text, con
         logits = model->Logits(images, text);
       }
       TORCH_CHECK(logits.size(1) == classes && logits.size(2) == images.size(2), "unexpected logits shape");
-    });
-    row.phases_ms = phases.MeanMs(s.iters);
+    };
+    Timing t = TimeIterations(device, s.warmup, s.iters, step);
+    row.phases_ms = phases.MeanMs(s.iters);  // before the traced iterations add theirs
     row.latency = SummarizeLatencies(t.latencies_ms);
     row.iters_per_s = s.iters / t.total_s;
     row.images_per_s = row.iters_per_s * static_cast<double>(c.batch);
     row.peak_mem_mb = t.peak_mem_mb;
+    if (trace != nullptr) trace->status = RecordKernelTrace(device, trace->iters, step, trace->path);
   } catch (const std::exception& e) {
     const std::string what = e.what();
     row.status = absl::StrCat("error: ", what.substr(0, what.find('\n')));
+    if (trace != nullptr) trace->status = absl::AbortedError(absl::StrCat("the traced row failed: ", row.status));
     ReleaseCachedMemory(device);
   }
   return row;
+}
+
+// --trace_out records one configuration, and only where this LibTorch has Kineto (Debian's 1.13 has not): both are
+// checked before the model is built, so a refused trace costs nothing.
+absl::Status CheckTraceRequest(const CommonSettings& s, const std::vector<std::string>& inputs) {
+  if (FLAGS_trace_iters <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("--trace_iters must be positive, got ", FLAGS_trace_iters));
+  }
+  if (inputs.size() != 1 || s.precisions.size() != 1 || s.batches.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--trace_out records one configuration: give one --inputs, one --precisions and one --batches (got ",
+        inputs.size(), ", ", s.precisions.size(), " and ", s.batches.size(), ")"));
+  }
+  const absl::Status kineto = KinetoTraceAvailable(s.device, FLAGS_trace_out);
+  if (kineto.ok()) return kineto;
+  return absl::FailedPreconditionError(absl::StrCat("--trace_out=", FLAGS_trace_out, ": this LibTorch (",
+                                                    TORCH_VERSION, ") cannot record a Kineto trace here: ",
+                                                    kineto.message()));
+}
+
+// The encoder's self-attention q/k/v at the run's first batch size: class token + patches + deep prompt tokens.
+AttentionShape EncoderAttentionShape(const model::SegmentorOptions& o, const CommonSettings& s) {
+  const int64_t grid = BenchGeometry(s.tiny).crop / o.clip.patch_size;
+  return {s.batches.front(), 1 + grid * grid + o.prompt.tokens, o.clip.vision_heads,
+          o.clip.vision_width / o.clip.vision_heads};
 }
 
 int Run() {
@@ -111,6 +161,15 @@ int Run() {
     return 2;
   }
   const CommonSettings& s = *settings;
+  std::unique_ptr<TraceRequest> trace;
+  if (!FLAGS_trace_out.empty()) {
+    const absl::Status usable = CheckTraceRequest(s, *inputs);
+    if (!usable.ok()) {
+      std::fprintf(stderr, "inference_benchmark: %s\n", std::string(usable.message()).c_str());
+      return 2;
+    }
+    trace = std::make_unique<TraceRequest>(TraceRequest{FLAGS_trace_out, FLAGS_trace_iters});
+  }
   at::manual_seed(0);
   model::ZegClipSegmentor model(BenchSegmentorOptions(FLAGS_prompt_tokens, s.tiny, s.fused));
   model->eval();
@@ -119,6 +178,11 @@ int Run() {
 
   BenchmarkReport report = NewReport("inference", s);
   report.config.update({{"classes", FLAGS_classes}, {"prompt_tokens", FLAGS_prompt_tokens}});
+  if (FLAGS_sdp_choice) {
+    const std::vector<std::string> lines = SdpChoiceReport(EncoderAttentionShape(model->options(), s), s.device);
+    for (const std::string& line : lines) std::printf("%s\n", line.c_str());
+    report.config["sdp_choice"] = lines;
+  }
   const Deadline deadline(FLAGS_time_budget_s);
   for (const std::string& precision : s.precisions) {
     for (const std::string& input : *inputs) {
@@ -128,8 +192,9 @@ int Run() {
         if (deadline.Expired()) {
           row = BenchmarkRow{"inference", InputName(input, BenchGeometry(s.tiny)), precision, batch,
                              AttentionVariant(s.fused), "skipped: time budget"};
+          if (trace != nullptr) trace->status = absl::DeadlineExceededError("the traced row was skipped: time budget");
         } else {
-          row = RunCase(model, text, c, s);
+          row = RunCase(model, text, c, s, trace.get());
         }
         std::fprintf(stderr, "[inference_benchmark] %s %s: %.2f img/s\n", row.Key().c_str(), row.status.c_str(),
                      row.images_per_s);
@@ -137,7 +202,19 @@ int Run() {
       }
     }
   }
-  return FinishReport(report);
+  int code = FinishReport(report);
+  if (trace != nullptr) {
+    if (trace->status.ok()) {
+      std::fprintf(stderr, "[inference_benchmark] Kineto trace of %d iterations written to %s\n", trace->iters,
+                   trace->path.c_str());
+    } else {
+      std::fprintf(stderr, "inference_benchmark: --trace_out=%s: %s\n", trace->path.c_str(),
+                   std::string(trace->status.message()).c_str());
+      std::remove(trace->path.c_str());  // the availability probe's empty trace must not pass for the real one
+      code = 1;
+    }
+  }
+  return code;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@ synchronisation. The C++ model launches the same ATen kernels, so the kernel sha
 printed by the C++ side too (inference_benchmark --breakdown).
 
   python3 benchmarks/reference/profile_reference.py --device=cuda [--json_out=profile.json]
+  python3 benchmarks/reference/profile_reference.py --device=cuda --trace_out=ref_trace.json   # + Chrome trace
+  python3 benchmarks/reference/summarize_trace.py ref_trace.json --iters=5   # its kernels, by the same categories
   /usr/bin/python3 benchmarks/reference/profile_reference.py --tiny --device=cpu      # smoke run (CPU op times)
 """
 import argparse
@@ -18,29 +20,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zegclip_reference_model as zr  # noqa: E402
-
-# Kernel / op name fragments -> category, first match wins (names differ between CUDA kernels and CPU ops;
-# "upsample_bilinear2d" contains "linear", so upsampling is tested before matmuls).
-CATEGORIES = [
-    ("attention core", ("flash", "fmha", "efficient_attention", "scaled_dot_product", "softmax", "bmm", "baddbmm")),
-    ("upsampling", ("upsample", "interpolate", "bilinear")),
-    ("convolution (patch embedding)", ("conv", "cudnn", "implicit_gemm")),
-    ("matmul (projections, MLP, decoder)", ("gemm", "sm90_xmma", "cutlass", "addmm", "aten::mm", "matmul", "linear",
-                                            "nvjet", "cublas")),
-    ("layer norm", ("layer_norm", "layernorm")),
-    ("host <-> device copies", ("memcpy htod", "memcpy dtoh", "memcpy")),
-    ("casts and copies", ("copy", "to_copy", "_to_copy", "cast")),
-    ("elementwise (GELU, adds, norms)", ("elementwise", "vectorized", "reduce", "mul", "add", "sigmoid", "div",
-                                         "norm", "cat", "where")),
-]
-
-
-def category(name):
-    lower = name.lower()
-    for label, fragments in CATEGORIES:
-        if any(f in lower for f in fragments):
-            return label
-    return "other"
+from kernel_categories import CATEGORIES, category  # noqa: E402,F401  (shared with summarize_trace.py)
 
 
 def device_time_us(event, on_cuda):
@@ -91,7 +71,8 @@ def phase_split(model, images, text, device, bf16, iters):
     return totals
 
 
-def profile_case(model, device, cfg, batch, bf16, fused, iters):
+def profile_case(model, device, cfg, batch, bf16, fused, iters, trace_path=""):
+    """trace_path: also write the profiled iterations as a Chrome trace (needs PyTorch with Kineto)."""
     model.set_fused_attention(fused)
     images = torch.randn(batch, 3, cfg["resolution"], cfg["resolution"], device=device)
     text = torch.randn(20, cfg["embed_dim"], device=device)
@@ -111,6 +92,11 @@ def profile_case(model, device, cfg, batch, bf16, fused, iters):
                 with autocast(device, bf16):
                     model.logits(images, text)
             sync(device)
+    if trace_path:
+        try:
+            prof.export_chrome_trace(trace_path)
+        except RuntimeError as e:  # Kineto-less builds (Debian's 1.13) cannot save a trace; main() reports it
+            print(f"profile_reference.py: --trace_out={trace_path}: {str(e).splitlines()[0]}", file=sys.stderr)
     shares, top = {}, []
     for event in prof.key_averages():
         us = device_time_us(event, on_cuda)
@@ -136,6 +122,8 @@ def main():
     p.add_argument("--tiny", action="store_true")
     p.add_argument("--iters", type=int, default=5)
     p.add_argument("--json_out", default="")
+    p.add_argument("--trace_out", default="",
+                   help="Chrome trace of the last case's profiled iterations (CUDA: SDPA bf16 batch 16)")
     args = p.parse_args()
     device = torch.device(args.device)
     cfg = zr.vision_config(args.tiny)
@@ -145,9 +133,12 @@ def main():
     cases = [(1, False, False)]
     if device.type == "cuda":
         cases.append((16, True, zr.has_sdpa()))
+    if args.trace_out and os.path.exists(args.trace_out):
+        os.remove(args.trace_out)  # a stale trace must not pass for this run's
     results = []
-    for batch, bf16, fused in cases:
-        r = profile_case(model, device, cfg, batch, bf16, fused and zr.has_sdpa(), args.iters)
+    for i, (batch, bf16, fused) in enumerate(cases):
+        trace_path = args.trace_out if i == len(cases) - 1 else ""
+        r = profile_case(model, device, cfg, batch, bf16, fused and zr.has_sdpa(), args.iters, trace_path)
         results.append(r)
         print(f"\n== {r['variant']} {r['precision']} batch {r['batch']}: {r['device_ms_per_iter']:.2f} ms of "
               f"{'device' if device.type == 'cuda' else 'CPU'} time per forward; phases (synchronised): "
@@ -163,6 +154,8 @@ def main():
                        "counting": "kernels" if device.type == "cuda" else "cpu_op_self_time",
                        "device_name": torch.cuda.get_device_name(0) if device.type == "cuda" else "cpu",
                        "cases": results}, f, indent=2)
+    if args.trace_out and not os.path.isfile(args.trace_out):
+        sys.exit(f"profile_reference.py: --trace_out={args.trace_out} was not written")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@
 #   8 nccl        allreduce_benchmark on one rank with the NCCL backend (short)
 #   9 benchmarks  benchmarks/run_benchmarks.sh on CUDA: PyTorch reference + C++, combined table with ratios
 #  10 profile     where the time goes: the reference under torch.profiler (kernel categories), C++ phase splits
-#  11 ablation    (only when asked for) the synthetic-world ablation sweep, 36 trainings, about 8 minutes
+#  11 ablation    (only when asked for) the synthetic-world ablation sweep, 36 trainings, 4 shards at once (3 min)
 # Stages 5-11 are chosen with ZEGCLIP_GPU_STAGES (a comma list, run in the order given; default
 # tests,agreement,benchmarks,profile,quickstart,nccl — the benchmarks leave the later stages their share of the
 # budget); 1-4 always run and are quick when a build folder of an earlier call on the same machine is still there
@@ -26,8 +26,8 @@
 # (default 450; dry run 5400), ZEGCLIP_DEPS_PREFIX (default /tmp/zegclip-deps), ZEGCLIP_GPU_BUILD_DIR (default
 # build/gpu or build/gpu_dry), PYTHON (default: the first of python3, /usr/bin/python3 that imports torch),
 # ZEGCLIP_BENCH_FLAGS (flags for run_benchmarks.sh; default on the GPU "--iters=10 --warmup=3
-# --inference_batches=1,16"), ZEGCLIP_GPU_STAGES, ZEGCLIP_QUICKSTART_LIMIT_S, ZEGCLIP_ABLATION_LIMIT_S, ZEGCLIP_PYTHON,
-# ZEGCLIP_PCH (default ON: precompiled LibTorch headers).
+# --inference_batches=1,16"), ZEGCLIP_GPU_STAGES, ZEGCLIP_QUICKSTART_LIMIT_S, ZEGCLIP_ABLATION_LIMIT_S (each shard's),
+# ZEGCLIP_ABLATION_JOBS (default 4 shards), ZEGCLIP_PYTHON, ZEGCLIP_PCH (default ON: precompiled LibTorch headers).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -228,34 +228,84 @@ stage_quickstart() {
 }
 
 # The synthetic-world ablation (experiments/sweeps/synthetic_ablation.pbtxt: 36 trainings) on the GPU, on the CLIP the
-# quickstart stage pre-trained (pre-trained here first if that stage did not run). Not in the default stages: it
-# takes about 8 minutes; ask for it with ZEGCLIP_GPU_STAGES=ablation.
+# quickstart stage pre-trained (pre-trained here first if that stage did not run). A quickstart-size training leaves
+# most of the GPU idle, so ZEGCLIP_ABLATION_JOBS (default 4) `zegclip sweep --shard=I/N` processes share it, each
+# under ZEGCLIP_ABLATION_LIMIT_S with cores/N intra-op threads (LibTorch would start one per core in each) and its
+# log in ablation/shard_I.log; then a plain sweep run skips every finished point and writes the table. That run
+# starts only when every shard succeeded: otherwise it would train the missing points one by one past the stage's
+# limit. On an H200 the 4 shards trained the 36 points in 141 s, against 58 s for 4 points alone (about 9 minutes for
+# 36 in one process); the stage took 164 s with the CLIP. Not in the default stages: ask for it with
+# ZEGCLIP_GPU_STAGES=ablation.
 stage_ablation() {
   local bin=$BUILD/bin/zegclip clip=/tmp/zegclip_quickstart/clip work=/tmp/zegclip_ablation rc=0
+  local jobs=${ZEGCLIP_ABLATION_JOBS:-4} limit=${ZEGCLIP_ABLATION_LIMIT_S:-520} i pids=() shard_rc threads
   local gpu=(--set=distributed.backend=NCCL --set=train.bf16=true)
+  local sweep=(--sweep=experiments/sweeps/synthetic_ablation.pbtxt --work_dir="$work" "${gpu[@]}"
+    --set=model.clip.checkpoint="$clip/clip.pt" --set=model.clip.bpe_vocab="$clip/world_bpe.txt.gz")
   [ -x "$bin" ] || { echo "zegclip not built"; return 1; }
+  [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "ZEGCLIP_ABLATION_JOBS=$jobs: expected a positive integer"; return 1; }
   if [ "$DRY" = 1 ]; then echo "dry run: the ablation is GPU-sized; skipped"; return 0; fi
   if [ ! -f "$clip/clip.pt" ]; then
     (cd "$ROOT" && timeout 120 "$bin" pretrain-clip --config=experiments/synthetic_quickstart.pbtxt \
       --work_dir="$clip" "${gpu[@]}") || return 1
   fi
-  (cd "$ROOT" && timeout "${ZEGCLIP_ABLATION_LIMIT_S:-520}" "$bin" sweep \
-    --sweep=experiments/sweeps/synthetic_ablation.pbtxt --work_dir="$work" "${gpu[@]}" \
-    --set=model.clip.checkpoint="$clip/clip.pt" --set=model.clip.bpe_vocab="$clip/world_bpe.txt.gz") || rc=$?
   mkdir -p "$RESULTS/ablation"
+  threads=$(( $(nproc) / jobs )); if (( threads < 1 )); then threads=1; fi
+  for ((i = 0; i < jobs; i++)); do
+    (cd "$ROOT" && timeout "$limit" "$bin" sweep "${sweep[@]}" --shard="$i/$jobs" --set=train.threads="$threads") \
+      >"$RESULTS/ablation/shard_$i.log" 2>&1 &
+    pids+=("$!")
+  done
+  for i in "${!pids[@]}"; do
+    shard_rc=0; wait "${pids[$i]}" || shard_rc=$?
+    if [ "$shard_rc" -ne 0 ]; then rc=$shard_rc; fi
+    echo "ablation shard $i/$jobs: exit $shard_rc: $(grep -m1 "^shard $i/$jobs: " "$RESULTS/ablation/shard_$i.log" \
+      || tail -n 1 "$RESULTS/ablation/shard_$i.log")"
+  done
+  if [ "$rc" -eq 0 ]; then (cd "$ROOT" && timeout "$limit" "$bin" sweep "${sweep[@]}") || rc=$?; fi
   (cd "$work" && find . -maxdepth 2 \( -name 'sweep.*' -o -name 'eval.json' -o -name 'sweep_point.json' \
     -o -name 'manifest.json' \) -exec cp --parents {} "$RESULTS/ablation/" \;) 2>/dev/null
   cp "$clip/pretrain.json" "$RESULTS/ablation/" 2>/dev/null
   return "$rc"
 }
 
-# Where the time goes (a dry run: the tiny model on the CPU).
+# Where the time goes (a dry run: the tiny model on the CPU). On the GPU also kernel by kernel: Chrome traces of the
+# reference (torch.profiler) and of the C++ build (inference_benchmark --trace_out, Kineto) at bf16 batch 16 whole
+# image, split by the same categories (summarize_trace.py) and set side by side, and the attention backend SDPA picks
+# for the C++ encoder's q/k/v. Debian's LibTorch has no Kineto: a dry run skips the traces.
 stage_profile() {
-  local size=(--device=cuda) cpp=(--device=cuda --iters=5 --warmup=2)
-  if [ "$DRY" = 1 ]; then size=(--device=cpu --tiny); cpp=(--device=cpu --tiny --iters=2 --warmup=1); fi
+  local size=(--device=cuda) cpp=(--device=cuda --iters=5 --warmup=2) ref_trace=() ref_iters=5
+  local summarize=$ROOT/benchmarks/reference/summarize_trace.py
+  local ref_trace_json=$RESULTS/reference_trace_bf16_b16.json cpp_trace_json=$RESULTS/cpp_trace_bf16_b16.json
+  if [ "$DRY" = 1 ]; then
+    size=(--device=cpu --tiny); cpp=(--device=cpu --tiny --iters=2 --warmup=1)
+  else
+    ref_trace=(--trace_out="$ref_trace_json")
+  fi
   local rc=0
-  "$PYTHON" "$ROOT/benchmarks/reference/profile_reference.py" "${size[@]}" \
+  "$PYTHON" "$ROOT/benchmarks/reference/profile_reference.py" "${size[@]}" --iters="$ref_iters" "${ref_trace[@]}" \
     --json_out="$RESULTS/profile_reference.json" || rc=1
+  if [ "$DRY" = 1 ]; then
+    echo "dry run: Debian's LibTorch has no Kineto profiler; the C++ and reference kernel traces are skipped"
+  else
+    "$BUILD/bin/inference_benchmark" --device=cuda --inputs=whole --precisions=bf16 --batches=16 --iters=3 \
+      --warmup=3 --trace_out="$cpp_trace_json" --trace_iters=3 --sdp_choice \
+      --json_out="$RESULTS/profile_cpp_trace_row.json" || rc=1
+    local baseline=()
+    if [ -f "$ref_trace_json" ] && "$PYTHON" "$summarize" "$ref_trace_json" --iters="$ref_iters" --label=reference \
+         --json_out="$RESULTS/profile_reference_kernels.json"; then
+      baseline=(--baseline_json="$RESULTS/profile_reference_kernels.json")
+    else
+      echo "no reference kernel summary: the C++ table stands alone"; rc=1
+    fi
+    echo
+    if [ -f "$cpp_trace_json" ]; then
+      "$PYTHON" "$summarize" "$cpp_trace_json" --label=C++ --json_out="$RESULTS/profile_cpp_kernels.json" \
+        "${baseline[@]}" || rc=1
+    else
+      echo "no C++ trace ($cpp_trace_json)"; rc=1
+    fi
+  fi
   "$BUILD/bin/inference_benchmark" "${cpp[@]}" --breakdown --inputs=whole --batches=1,16 \
     --json_out="$RESULTS/profile_cpp_inference.json" || rc=1
   "$BUILD/bin/train_step_benchmark" "${cpp[@]}" --breakdown --json_out="$RESULTS/profile_cpp_train_step.json" || rc=1
