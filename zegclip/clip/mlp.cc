@@ -1,5 +1,7 @@
 #include "zegclip/clip/mlp.h"
 
+#include "zegclip/clip/apply_linear.h"
+
 namespace zegclip::clip {
 
 at::Tensor QuickGelu(const at::Tensor& x) { return x * at::sigmoid(1.702 * x); }
@@ -10,6 +12,6 @@ MlpImpl::MlpImpl(int64_t width) {
   c_proj = register_module("c_proj", torch::nn::Linear(4 * width, width));
 }
 
-at::Tensor MlpImpl::forward(const at::Tensor& x) { return c_proj(QuickGelu(c_fc(x))); }
+at::Tensor MlpImpl::forward(const at::Tensor& x) { return ApplyLinear(c_proj, QuickGelu(ApplyLinear(c_fc, x))); }
 
 }  // namespace zegclip::clip

@@ -7,6 +7,8 @@
 #include <torch/nn/init.h>
 #include <torch/version.h>
 
+#include "zegclip/clip/apply_linear.h"
+
 namespace zegclip::clip {
 
 SelfAttentionImpl::SelfAttentionImpl(const SelfAttentionOptions& options) : options_(options) {
@@ -70,7 +72,7 @@ at::Tensor SelfAttentionImpl::forward(const at::Tensor& x) {
 #else
   out = ExplicitAttention(q, k, v);
 #endif
-  return out_proj(out.transpose(1, 2).reshape({batch, length, options_.width}));
+  return ApplyLinear(out_proj, out.transpose(1, 2).reshape({batch, length, options_.width}));
 }
 
 }  // namespace zegclip::clip
