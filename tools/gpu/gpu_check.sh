@@ -21,6 +21,8 @@
 #
 #   bash tools/gpu/gpu_check.sh                               # on the GPU box; $OUT set by the device runner
 #   ZEGCLIP_GPU_DRY_RUN=1 OUT=/tmp/gpu_dry bash tools/gpu/gpu_check.sh   # here on CPU: Debian's LibTorch, --quick
+#   git archive HEAD | tar -x -C src && git rev-parse HEAD > src/SOURCE_COMMIT   # an exported tree to send over:
+#                                                      # its manifests then name that commit (see SOURCE_COMMIT below)
 #
 # Environment: OUT (default build/gpu_check_out), ZEGCLIP_GPU_DRY_RUN (1 = CPU rehearsal), ZEGCLIP_GPU_BUDGET_S
 # (default 450; dry run 5400), ZEGCLIP_DEPS_PREFIX (default /tmp/zegclip-deps), ZEGCLIP_GPU_BUILD_DIR (default
@@ -55,6 +57,13 @@ export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}  # H100/H200; spares To
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Run reports with the interpreter that has matplotlib there (the box's /usr/bin/python3 has none).
 if [ "$DRY" != 1 ]; then export ZEGCLIP_PYTHON=${ZEGCLIP_PYTHON:-python3}; fi
+# Run manifests record the commit the sources are. A tree exported with `git archive` has no .git of its own: its
+# SOURCE_COMMIT file (written beside it at export) names the commit, and git must not look further up, where an
+# enclosing checkout of another commit would answer instead.
+if [ ! -e "$root/.git" ]; then
+  export GIT_CEILING_DIRECTORIES=$(dirname "$root")
+  if [ -f "$root/SOURCE_COMMIT" ]; then export ZEGCLIP_GIT_COMMIT=$(head -c 40 "$root/SOURCE_COMMIT"); fi
+fi
 
 exec > >(tee -a "$RESULTS/gpu_check.log") 2>&1
 tee_pid=$!

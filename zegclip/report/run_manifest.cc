@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -48,8 +49,13 @@ RunManifest StartManifest(const std::string& command, const std::string& subcomm
   m.command = command;
   m.subcommand = subcommand;
   m.seed = seed;
-  m.git_commit = CommandOutput("git rev-parse HEAD");
-  if (m.git_commit.empty()) {
+  // A tree exported with `git archive` (the GPU check's copy) has no .git of its own and names its commit here;
+  // asking git would find an enclosing checkout's commit instead.
+  const char* exported = std::getenv("ZEGCLIP_GIT_COMMIT");
+  m.git_commit = exported != nullptr && *exported != '\0' ? exported : CommandOutput("git rev-parse HEAD");
+  if (exported != nullptr && *exported != '\0') {
+    m.git_dirty = false;  // an archive of a commit is that commit
+  } else if (m.git_commit.empty()) {
     m.git_commit = "unknown";
   } else {
     m.git_dirty = !CommandOutput("git status --porcelain --untracked-files=no").empty();

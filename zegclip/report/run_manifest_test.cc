@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace zegclip::report {
 namespace {
 
@@ -30,6 +32,18 @@ TEST(RunManifest, JsonHasEveryFieldAndWallClock) {
   EXPECT_GE(j["wall_seconds"].get<double>(), 0.0);
   EXPECT_EQ(j["start_time"].get<std::string>().size(), 20u);  // 2026-01-01T00:00:00Z
   EXPECT_EQ(j["extra"]["clip_checkpoint"], "/w/clip.pt");
+}
+
+// An exported tree names its commit through ZEGCLIP_GIT_COMMIT; without it git is asked (here: a checkout or none).
+TEST(RunManifest, ExportedTreeCommitFromTheEnvironment) {
+  setenv("ZEGCLIP_GIT_COMMIT", "d206a4f0123456789abcdef0123456789abcdef0", 1);
+  RunManifest exported = StartManifest("zegclip train", "train", 0);
+  EXPECT_EQ(exported.git_commit, "d206a4f0123456789abcdef0123456789abcdef0");
+  EXPECT_FALSE(exported.git_dirty);
+  unsetenv("ZEGCLIP_GIT_COMMIT");
+  RunManifest asked = StartManifest("zegclip train", "train", 0);
+  EXPECT_NE(asked.git_commit, "d206a4f0123456789abcdef0123456789abcdef0");
+  EXPECT_FALSE(asked.git_commit.empty());
 }
 
 TEST(RunManifest, AtomicWriteReplacesAndLeavesNoTemp) {
