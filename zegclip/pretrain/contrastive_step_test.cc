@@ -35,21 +35,27 @@ clip::BpeTokenizer WorldTokenizer() {
   return *tokenizer;
 }
 
-TEST(ContrastiveStep, TrimmedTextGivesTheFullContextLoss) {
-  const clip::BpeTokenizer tokenizer = WorldTokenizer();
+// A CLIP small enough for a unit test: 16x16 images in 8x8 patches, width 32, the world vocabulary, context 24.
+clip::ClipOptions TinyClip(const clip::BpeTokenizer& tokenizer, int64_t layers) {
   clip::ClipOptions options;
   options.image_resolution = 16;
   options.patch_size = 8;
   options.vision_width = 32;
-  options.vision_layers = 2;
+  options.vision_layers = layers;
   options.vision_heads = 2;
   options.embed_dim = 16;
   options.text_width = 32;
   options.text_heads = 2;
-  options.text_layers = 2;
+  options.text_layers = layers;
   options.context_length = 24;
   options.vocab_size = tokenizer.vocab_size();
   options.class_embedding_twice = false;
+  return options;
+}
+
+TEST(ContrastiveStep, TrimmedTextGivesTheFullContextLoss) {
+  const clip::BpeTokenizer tokenizer = WorldTokenizer();
+  const clip::ClipOptions options = TinyClip(tokenizer, /*layers=*/2);
   at::manual_seed(0);
   clip::ClipModel clip(options);
   data::Batch batch;
@@ -70,19 +76,7 @@ TEST(ContrastiveStep, TrimmedTextGivesTheFullContextLoss) {
 // Two phrasings of one content are positives through their keys; without keys they would be negatives.
 TEST(ContrastiveStep, CaptionKeysMakePhrasingsPositives) {
   const clip::BpeTokenizer tokenizer = WorldTokenizer();
-  clip::ClipOptions options;
-  options.image_resolution = 16;
-  options.patch_size = 8;
-  options.vision_width = 32;
-  options.vision_layers = 1;
-  options.vision_heads = 2;
-  options.embed_dim = 16;
-  options.text_width = 32;
-  options.text_heads = 2;
-  options.text_layers = 1;
-  options.context_length = 24;
-  options.vocab_size = tokenizer.vocab_size();
-  options.class_embedding_twice = false;
+  const clip::ClipOptions options = TinyClip(tokenizer, /*layers=*/1);
   at::manual_seed(1);
   clip::ClipModel clip(options);
   data::Batch batch;
