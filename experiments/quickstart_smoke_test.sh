@@ -25,11 +25,17 @@ for key in ("pAcc", "mIoU_seen"):
     assert 0 <= e[key] <= 100, (key, e[key])
 m = json.load(open(f"{work}/zegclip/manifest.json"))
 assert m["subcommand"] == "train" and m["world_size"] == 1 and "libtorch" in m["versions"]
+# The seen-score offset was chosen on the held-out calib stream among the candidates, and val used it.
+assert e["calibration_split"] == "calib" and e["calibration_images"] == "8", e
+assert float(e["calibration_chosen_offset"]) in (0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5), e
+assert e["seen_score_offset"] == e["calibration_chosen_offset"], e
 p = json.load(open(f"{work}/clip/pretrain.json"))
 assert p["retrieval_images"] == 72, p
 PY
 # A second run reuses every stage (no progress bars, same numbers).
 again=$($bin quickstart --config=experiments/synthetic_quickstart.pbtxt --work_dir="$work" "${small[@]}" 2>&1)
 if grep -q "s/it" <<<"$again"; then echo "a finished stage ran again"; echo "$again"; exit 1; fi
-test "$(grep hIoU <<<"$out")" = "$(grep hIoU <<<"$again")" || { echo "reused numbers differ"; exit 1; }
+# The summary's numbers (the first run also printed each stage's calibration choice as it happened).
+summary() { grep hIoU | grep -v "^calibration on"; }
+test "$(summary <<<"$out")" = "$(summary <<<"$again")" || { echo "reused numbers differ"; exit 1; }
 echo PASS
