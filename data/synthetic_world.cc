@@ -240,8 +240,9 @@ SyntheticScene RenderSyntheticScene(const SyntheticWorldOptions& options, std::s
             [](const SyntheticObject& a, const SyntheticObject& b) { return a.class_id < b.class_id; });
   std::vector<int64_t> ids;
   for (const SyntheticObject& o : scene.objects) ids.push_back(o.class_id);
-  scene.sample = {image, label, SyntheticCaption(ids), absl::StrCat(std::string(split), "/", index),
-                  SyntheticCaptionKey(ids)};
+  // The ids are sorted, so the canonical caption is also the content key (SyntheticCaptionKey).
+  const std::string canonical = SyntheticCaption(ids);
+  scene.sample = {image, label, canonical, absl::StrCat(std::string(split), "/", index), canonical};
   // Its own stream, so the phrasing draws leave the pixels exactly as with canonical captions.
   SampleRng phrasing(options.seed, HashString(split) ^ kPhrasingStream, static_cast<uint64_t>(index));
   if (options.varied_caption_fraction > 0 && phrasing.Bernoulli(options.varied_caption_fraction)) {
