@@ -25,7 +25,7 @@
 #include "benchmarks/benchmark_runtime.h"
 #include "benchmarks/benchmark_setup.h"
 #include "benchmarks/kernel_trace.h"
-#include "zegclip/model/sliding_window.h"
+#include "zegclip/model/inference.h"
 #include "zegclip/model/zegclip_segmentor.h"
 
 DEFINE_string(inputs, "whole,slide", "whole (512x512 logits) and/or slide (512x683, crop 512, stride 426)");
@@ -104,8 +104,11 @@ BenchmarkRow RunCase(model::ZegClipSegmentor& model, const at::Tensor& text, con
       if (FLAGS_breakdown && !slide) {
         logits = PhasedLogits(*model, images, text, phases);
       } else if (slide) {
-        logits = model::SlidingWindowLogits(images, g.crop, g.stride, classes,
-                                            [&](const at::Tensor& crop) { return model->Logits(crop, text); });
+        model::InferenceOptions o;
+        o.mode = model::InferenceMode::kSlide;
+        o.crop = g.crop;
+        o.stride = g.stride;
+        logits = model::Scores([&](const at::Tensor& crop) { return model->forward(crop, text).back(); }, images, o);
       } else {
         logits = model->Logits(images, text);
       }

@@ -51,15 +51,34 @@ std::string Describe(const at::Tensor& t) {
 
 }  // namespace
 
-std::pair<int64_t, int64_t> RescaleSize(int64_t height, int64_t width, int64_t scale_long, int64_t scale_short) {
-  const double long_edge = static_cast<double>(std::max(scale_long, scale_short));
-  const double short_edge = static_cast<double>(std::min(scale_long, scale_short));
+namespace {
+
+// mmcv.rescale_size with a (possibly fractional) target scale: factor = min(long / max(h, w), short / min(h, w)).
+std::pair<int64_t, int64_t> RescaleToEdges(int64_t height, int64_t width, double edge_a, double edge_b) {
+  const double long_edge = std::max(edge_a, edge_b), short_edge = std::min(edge_a, edge_b);
   const double factor = std::min(long_edge / static_cast<double>(std::max(height, width)),
                                  short_edge / static_cast<double>(std::min(height, width)));
   const auto scaled = [factor](int64_t v) {
     return std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(v) * factor + 0.5));
   };
   return {scaled(height), scaled(width)};
+}
+
+}  // namespace
+
+std::pair<int64_t, int64_t> RescaleSize(int64_t height, int64_t width, int64_t scale_long, int64_t scale_short) {
+  return RescaleToEdges(height, width, static_cast<double>(scale_long), static_cast<double>(scale_short));
+}
+
+std::pair<int64_t, int64_t> RescaleSizeWithMinSize(int64_t height, int64_t width, int64_t scale_long,
+                                                   int64_t scale_short, int64_t min_size) {
+  if (min_size <= 0) return RescaleSize(height, width, scale_long, scale_short);
+  const int64_t new_short = std::max(std::min(scale_long, scale_short), min_size);
+  // mmseg: (new_short * h / w, new_short) if h > w else (new_short, new_short * w / h), in Python's float division.
+  const double scaled_long = height > width
+                                 ? static_cast<double>(new_short * height) / static_cast<double>(width)
+                                 : static_cast<double>(new_short * width) / static_cast<double>(height);
+  return RescaleToEdges(height, width, scaled_long, static_cast<double>(new_short));
 }
 
 Sample ResizeSample(const Sample& sample, int64_t height, int64_t width) {
@@ -196,7 +215,8 @@ absl::StatusOr<TransformedSample> TestPipeline::operator()(Sample sample, Sample
   const TransformOptions& o = options_;
   at::Tensor image = sample.image;
   if (o.test_short_side > 0 && o.test_long_side_max > 0) {
-    const auto [h, w] = RescaleSize(image.size(0), image.size(1), o.test_long_side_max, o.test_short_side);
+    const auto [h, w] = RescaleSizeWithMinSize(image.size(0), image.size(1), o.test_long_side_max, o.test_short_side,
+                                               o.test_min_size);
     if (h != image.size(0) || w != image.size(1)) image = ResizeBilinear(image, h, w);
   }
   return TransformedSample{NormalizeImage(image, o.mean, o.std), sample.label.to(at::kLong),

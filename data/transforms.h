@@ -46,8 +46,10 @@ struct TransformOptions {
   // Both: Normalize (RGB order).
   std::array<float, 3> mean = {123.675f, 116.28f, 103.53f};
   std::array<float, 3> std = {58.395f, 57.12f, 57.375f};
-  // Test: Resize(img_scale=(test_long_side_max, test_short_side), keep_ratio=True); 0: no resize.
+  // Test: Resize(img_scale=(test_long_side_max, test_short_side), keep_ratio=True, min_size=test_min_size); 0: no
+  // resize (short side or long side) / no min_size.
   int64_t test_short_side = 512, test_long_side_max = 2048;
+  int64_t test_min_size = 512;
 };
 
 // ------------------------------------------------------------------ the steps (each usable on its own)
@@ -55,6 +57,14 @@ struct TransformOptions {
 // mmcv.rescale_size: the largest (height, width) with the same aspect ratio whose long side is <= scale_long and
 // short side <= scale_short, rounded as int(x * factor + 0.5).
 std::pair<int64_t, int64_t> RescaleSize(int64_t height, int64_t width, int64_t scale_long, int64_t scale_short);
+
+// mmseg's Resize(keep_ratio=True, min_size=M) at scale (scale_long, scale_short): the short side becomes
+// max(min(scale_long, scale_short), M) and the long side follows the aspect ratio, with NO cap on the long side
+// (mmseg replaces the scale by that target before mmcv.imrescale). So with the authors' (2048, 512) and M = 512
+// every test image gets a short side of exactly 512 and every sliding window is full, where RescaleSize would stop a
+// 6:1 image at a long side of 2048 (short side 341). min_size <= 0: RescaleSize.
+std::pair<int64_t, int64_t> RescaleSizeWithMinSize(int64_t height, int64_t width, int64_t scale_long,
+                                                   int64_t scale_short, int64_t min_size);
 
 // Bilinear (image) / nearest (label) resize to exactly (height, width).
 Sample ResizeSample(const Sample& sample, int64_t height, int64_t width);

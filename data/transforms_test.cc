@@ -34,6 +34,27 @@ TEST(Transforms, RescaleSizeFollowsMmcv) {
   EXPECT_EQ(RescaleSize(64, 64, 64, 64), Size(64, 64));
 }
 
+TEST(Transforms, MinSizeGivesEveryTestImageAShortSideOf512AsMmseg) {
+  // A 6:1 panorama, 100 x 600: without min_size the long side caps it at 2048 (factor 3.41, short side 341, so a
+  // 512 window would be zero-padded); mmseg's min_size=512 scales the short side to 512 and lets the long side follow.
+  EXPECT_EQ(RescaleSize(100, 600, 2048, 512), Size(341, 2048));
+  EXPECT_EQ(RescaleSizeWithMinSize(100, 600, 2048, 512, 512), Size(512, 3072));
+  EXPECT_EQ(RescaleSizeWithMinSize(600, 100, 2048, 512, 512), Size(3072, 512));  // portrait: h > w branch
+  // Ordinary VOC shapes are the same either way.
+  EXPECT_EQ(RescaleSizeWithMinSize(375, 500, 2048, 512, 512), Size(512, 683));
+  EXPECT_EQ(RescaleSizeWithMinSize(500, 375, 2048, 512, 512), Size(683, 512));
+  EXPECT_EQ(RescaleSizeWithMinSize(512, 512, 2048, 512, 512), Size(512, 512));
+  // A larger min_size wins over the scale's short side; 0 means none.
+  EXPECT_EQ(RescaleSizeWithMinSize(375, 500, 2048, 512, 600), Size(600, 800));
+  EXPECT_EQ(RescaleSizeWithMinSize(100, 600, 2048, 512, 0), RescaleSize(100, 600, 2048, 512));
+  // Through the test pipeline.
+  const Sample wide = RandomSample(100, 600, 6, 9);
+  SampleRng rng(0);
+  const auto out = TestPipeline(TransformOptions())(wide, rng);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->image.sizes(), (std::vector<int64_t>{3, 512, 3072}));
+}
+
 TEST(Transforms, RandomResizeUsesTheRatioTimesTheScale) {
   TransformOptions o;
   o.ratio_min = o.ratio_max = 1.5;  // scale (3072, 768): factor min(3072/500, 768/375) = 2.048
@@ -219,6 +240,7 @@ TEST(Transforms, TestPipelineResizesTheImageOnly) {
   EXPECT_TRUE(at::equal(out->label, in.label.to(at::kLong)));
   TransformOptions same;
   same.test_short_side = same.test_long_side_max = 64;
+  same.test_min_size = 0;
   const Sample small = RandomSample(64, 64, 6, 7);
   const auto kept = TestPipeline(same)(small, rng);
   ASSERT_TRUE(kept.ok());

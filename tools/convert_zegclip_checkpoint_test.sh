@@ -41,8 +41,10 @@ fails "$tmp/garbage.pth: cannot unpickle" "$tmp/garbage.pth" "$tmp/x.tensors"
 fails "does not exist" "$tmp/fake.pth" "$tmp/no/such/folder/x.tensors"
 test ! -e "$tmp/x.tensors" || { echo "a failed conversion left a file behind"; exit 1; }
 
-# End to end through `zegclip segment`: a checkpoint with OpenAI's vocabulary and context (so the vendored BPE file
+# End to end through `zegclip segment` (with an experiment file: an authors' checkpoint without one is refused): a
+# checkpoint with OpenAI's vocabulary and context (so the vendored BPE file
 # tokenizes the class names) and sensible random weights, on a 40x30 image.
+quick=experiments/synthetic_quickstart.pbtxt
 "$py" tools/make_fake_authors_checkpoint.py "$tmp/real.pth" --random_values --vocab_size=49408 --context_length=77
 "$py" tools/convert_zegclip_checkpoint.py "$tmp/real.pth" "$tmp/real.tensors" >/dev/null
 "$py" - "$tmp/image.ppm" <<'PY'
@@ -51,7 +53,7 @@ w, h = 40, 30
 pixels = bytes(v for y in range(h) for x in range(w) for v in (6 * x, 8 * y, 255 if (x // 10 + y // 10) % 2 else 0))
 open(sys.argv[1], "wb").write(b"P6\n%d %d\n255\n" % (w, h) + pixels)
 PY
-text=$(tools/zegclip segment --authors_checkpoint="$tmp/real.tensors" --image="$tmp/image.ppm" \
+text=$(tools/zegclip segment --config="$quick" --authors_checkpoint="$tmp/real.tensors" --image="$tmp/image.ppm" \
        --classes="cat,grass,sky" --out="$tmp/seg" 2>&1) || { echo "segment failed:"; echo "$text"; exit 1; }
 "$py" - "$tmp/seg" <<'PY'
 import json, sys
@@ -62,12 +64,15 @@ assert sum(c["pixels"] for c in f["classes"]) == 1200 and abs(sum(c["fraction"] 
 for name in ("labels.png", "overlay.png"):
     assert open(f"{sys.argv[1]}/{name}", "rb").read(8) == b"\x89PNG\r\n\x1a\n", name
 PY
+text=$(tools/zegclip segment --authors_checkpoint="$tmp/real.tensors" --image="$tmp/image.ppm" --classes="cat" \
+       --out="$tmp/e" 2>&1) && { echo "should have failed without --config"; exit 1; }
+[[ "$text" == "error: --authors_checkpoint needs --config"* ]] || { echo "unexpected: $text"; exit 1; }
 # The fixture's text tower has 40 tokens: OpenAI's vocabulary does not fit it, and segment says so.
-text=$(tools/zegclip segment --authors_checkpoint=zegclip/model/testdata/authors_tiny.tensors \
+text=$(tools/zegclip segment --config="$quick" --authors_checkpoint=zegclip/model/testdata/authors_tiny.tensors \
        --image="$tmp/image.ppm" --classes="cat" --out="$tmp/e" 2>&1) && { echo "should have failed"; exit 1; }
 [[ "$text" == "error: "*"--bpe_vocab"* ]] || { echo "unexpected: $text"; exit 1; }
 echo "garbage" > "$tmp/garbage.tensors"
-text=$(tools/zegclip segment --authors_checkpoint="$tmp/garbage.tensors" --image="$tmp/image.ppm" --classes="cat" \
-       --out="$tmp/e" 2>&1) && { echo "should have failed"; exit 1; }
+text=$(tools/zegclip segment --config="$quick" --authors_checkpoint="$tmp/garbage.tensors" --image="$tmp/image.ppm" \
+       --classes="cat" --out="$tmp/e" 2>&1) && { echo "should have failed"; exit 1; }
 [[ "$text" == "error: $tmp/garbage.tensors: not a tensor archive"* ]] || { echo "unexpected: $text"; exit 1; }
 echo PASS

@@ -1,7 +1,9 @@
 // `zegclip eval --config=F --checkpoint=C --work_dir=D`: evaluates a trained ZegCLIP checkpoint on the validation
 // split (whole image or sliding window, as eval.mode says); `--checkpoint=baseline` evaluates the training-free
 // dense-similarity baseline of the experiment's CLIP instead. Writes D/eval.json, D/examples/, D/manifest.json and
-// the report, and prints the table.
+// the report, and prints the table. `--authors_checkpoint=F.tensors` evaluates an authors' released checkpoint
+// (converted by tools/convert_zegclip_checkpoint.py) with the experiment's data, templates and test settings: the
+// model is built from the checkpoint, model.clip.checkpoint is not needed.
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -20,6 +22,7 @@
 #include "zegclip/train/checkpoint.h"
 
 DEFINE_string(checkpoint, "", "a checkpoint written by `zegclip train` (iter_N.ckpt), or 'baseline'");
+DECLARE_string(authors_checkpoint);  // segment_command.cc
 
 namespace zegclip::tools {
 
@@ -68,19 +71,21 @@ absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const s
   return summary;
 }
 
-absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experiment, const std::string& checkpoint,
+absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experiment, const EvalTarget& target,
                                               const std::string& work_dir, dist::Communicator& comm,
                                               const std::string& invocation) {
   config::Experiment e = experiment;
-  const bool baseline = checkpoint == "baseline";
+  const bool authors = !target.authors_checkpoint.empty();
+  const std::string& checkpoint = authors ? target.authors_checkpoint : target.checkpoint;
+  const bool baseline = !authors && checkpoint == "baseline";
   // The baseline is CLIP as it is: no prompts, no head.
   if (baseline) e.mutable_model()->set_encoder_mode(config::FROZEN);
   absl::Status prepared = PrepareRunDirectory(work_dir, e);
   if (!prepared.ok()) return prepared;
   report::RunManifest manifest = report::StartManifest(invocation, "eval", e.seed());
-  absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm);
+  absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm, target.authors_checkpoint);
   if (!setup.ok()) return setup.status();
-  if (!baseline) {
+  if (!baseline && !authors) {
     train::TrainingState state;
     absl::Status loaded = train::LoadCheckpoint(checkpoint, *(*setup)->model, nullptr, &state);
     if (!loaded.ok()) return loaded;
@@ -93,17 +98,20 @@ absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experime
   if (baseline) e.mutable_model()->mutable_loss()->set_kind(config::EL);  // softmax over cosine similarities
   return FinalEvaluation(e, work_dir, baseline ? (*setup)->DenseSimilarityFn() : (*setup)->LogitsFn(), **val,
                          (*setup)->class_names, comm, manifest,
-                         {{"checkpoint", baseline ? "baseline (training-free dense similarity)" : checkpoint}});
+                         {{"checkpoint", baseline  ? "baseline (training-free dense similarity)"
+                                         : authors ? absl::StrCat("authors' ", checkpoint)
+                                                   : checkpoint}});
 }
 
 int RunEval(const CommandLine& command_line) {
-  if (FLAGS_checkpoint.empty()) {
-    std::cerr << "eval: --checkpoint=FILE (or --checkpoint=baseline) is required\n";
+  if (FLAGS_checkpoint.empty() == FLAGS_authors_checkpoint.empty()) {
+    std::cerr << "eval: exactly one of --checkpoint=FILE (or --checkpoint=baseline) and --authors_checkpoint=TENSORS "
+                 "is required\n";
     return 2;
   }
   return RunStage(command_line, "eval", [&](const config::Experiment& e, dist::Communicator& comm) {
-    absl::StatusOr<EvalSummary> s = EvaluateSegmentor(e, FLAGS_checkpoint, FLAGS_work_dir, comm,
-                                                      command_line.invocation);
+    absl::StatusOr<EvalSummary> s = EvaluateSegmentor(e, EvalTarget{FLAGS_checkpoint, FLAGS_authors_checkpoint},
+                                                      FLAGS_work_dir, comm, command_line.invocation);
     if (!s.ok()) return s.status();
     if (comm.is_main()) std::cout << FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
     return absl::OkStatus();

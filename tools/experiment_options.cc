@@ -183,6 +183,7 @@ data::TransformOptions TestTransformsFrom(const config::DataConfig& d, const con
   const bool resize = d.dataset() != config::SYNTHETIC;
   o.test_short_side = resize ? e.test_short_side() : 0;
   o.test_long_side_max = resize ? e.test_long_side_max() : 0;
+  o.test_min_size = resize ? e.test_min_size() : 0;
   return o;
 }
 
@@ -199,13 +200,19 @@ data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& e, const di
   return o;
 }
 
+model::InferenceOptions InferenceOptionsFrom(const config::Experiment& e) {
+  model::InferenceOptions o;
+  o.mode = e.eval().mode() == config::SLIDE ? model::InferenceMode::kSlide : model::InferenceMode::kWhole;
+  o.crop = e.eval().crop();
+  o.stride = e.eval().stride();
+  o.score = train::ScoreKindFor(StepOptionsFrom(e).loss);
+  return o;
+}
+
 eval::EvaluatorOptions EvaluatorOptionsFrom(const config::Experiment& e) {
   eval::EvaluatorOptions o;
   o.split = ZeroShotSplitFrom(e);
-  o.mode = e.eval().mode() == config::SLIDE ? eval::EvalMode::kSlide : eval::EvalMode::kWhole;
-  o.crop = e.eval().crop();
-  o.stride = e.eval().stride();
-  o.scores = e.model().loss().kind() == config::NEL ? eval::ScoreKind::kSigmoid : eval::ScoreKind::kSoftmax;
+  o.inference = InferenceOptionsFrom(e);
   o.seen_offset = e.model().seen_score_offset();
   o.max_images = e.eval().max_images();
   o.batch_size = e.eval().batch_size();
@@ -292,15 +299,39 @@ absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeCalibrationDataset(cons
   return dataset;
 }
 
+namespace {
+
+constexpr char kVendoredBpe[] = "third_party/clip/bpe_simple_vocab_16e6.txt.gz";
+
+// The folder of the running binary (symlinks resolved), "" if /proc cannot tell.
+std::string ExecutableDir() {
+  char buffer[4096];
+  const ssize_t n = readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
+  if (n <= 0) return "";
+  const std::string exe(buffer, static_cast<size_t>(n));
+  return exe.substr(0, exe.rfind('/'));
+}
+
+}  // namespace
+
 std::string BpeVocabPath(const config::ClipConfig& c) {
   if (!c.bpe_vocab().empty()) return c.bpe_vocab();
-  // Under `bazel run` the vendored file is in the runfiles tree; from a source checkout it is under third_party/.
+  // OpenAI's vocabulary ships with the binary: in the runfiles tree under `bazel run` / `bazel test`, beside the
+  // binary when it is run directly (bazel-bin/tools/zegclip.runfiles, wherever the command runs), in the source tree
+  // the CMake build was configured from, and last relative to a source checkout.
+  std::vector<std::string> candidates;
   for (const char* root : {getenv("RUNFILES_DIR"), getenv("TEST_SRCDIR")}) {
-    if (root == nullptr) continue;
-    const std::string path = absl::StrCat(root, "/zegclip/third_party/clip/bpe_simple_vocab_16e6.txt.gz");
+    if (root != nullptr) candidates.push_back(absl::StrCat(root, "/zegclip/", kVendoredBpe));
+  }
+  const std::string exe_dir = ExecutableDir();
+  if (!exe_dir.empty()) candidates.push_back(absl::StrCat(exe_dir, "/zegclip.runfiles/zegclip/", kVendoredBpe));
+#ifdef ZEGCLIP_SOURCE_DIR
+  candidates.push_back(absl::StrCat(ZEGCLIP_SOURCE_DIR, "/", kVendoredBpe));
+#endif
+  for (const std::string& path : candidates) {
     if (access(path.c_str(), R_OK) == 0) return path;
   }
-  return "third_party/clip/bpe_simple_vocab_16e6.txt.gz";
+  return kVendoredBpe;
 }
 
 }  // namespace zegclip::tools

@@ -22,6 +22,7 @@
 #include "zegclip/dist/communicator_factory.h"
 #include "zegclip/eval/segmentation_evaluator.h"
 #include "zegclip/losses/nel_loss.h"
+#include "zegclip/model/inference.h"
 #include "zegclip/model/zegclip_segmentor.h"
 #include "zegclip/model/zero_shot_setting.h"
 #include "zegclip/train/lr_schedule.h"
@@ -54,6 +55,8 @@ data::TransformOptions TrainTransformsFrom(const config::DataConfig& data);
 data::TransformOptions TestTransformsFrom(const config::DataConfig& data, const config::EvalConfig& eval);
 data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& experiment, const dist::Communicator& comm,
                                            int64_t start_step);
+// eval.{mode, crop, stride} and the loss's score kind; the seen offset is the caller's (it depends on the split).
+model::InferenceOptions InferenceOptionsFrom(const config::Experiment& experiment);
 eval::EvaluatorOptions EvaluatorOptionsFrom(const config::Experiment& experiment);
 data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& experiment);
 

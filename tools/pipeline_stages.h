@@ -19,7 +19,7 @@
 #include "zegclip/dist/communicator.h"
 #include "data/sample.h"
 #include "zegclip/eval/segmentation_metrics.h"
-#include "zegclip/model/sliding_window.h"
+#include "zegclip/model/inference.h"
 #include "zegclip/report/run_manifest.h"
 
 namespace zegclip::tools {
@@ -49,9 +49,15 @@ std::string FormatPretrainSummary(const PretrainSummary& summary);
 absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& experiment, const std::string& work_dir,
                                            dist::Communicator& comm, const std::string& invocation);
 
-// Evaluates a trained checkpoint (or, with an empty checkpoint, the training-free dense-similarity baseline of the
-// experiment's CLIP) on the validation split; writes eval.json, examples/, manifest and report into work_dir.
-absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experiment, const std::string& checkpoint,
+// What EvaluateSegmentor evaluates: exactly one of them.
+struct EvalTarget {
+  std::string checkpoint;          // a checkpoint written by `zegclip train`, or "baseline" (training-free)
+  std::string authors_checkpoint;  // an authors' release converted by tools/convert_zegclip_checkpoint.py
+};
+
+// Evaluates a trained checkpoint, an authors' checkpoint, or the training-free dense-similarity baseline of the
+// experiment's CLIP on the validation split; writes eval.json, examples/, manifest and report into work_dir.
+absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experiment, const EvalTarget& target,
                                               const std::string& work_dir, dist::Communicator& comm,
                                               const std::string& invocation);
 

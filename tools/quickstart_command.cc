@@ -109,9 +109,9 @@ absl::Status Quickstart(config::Experiment e, const std::string& root, dist::Com
   e.mutable_model()->mutable_clip()->set_checkpoint(clip->checkpoint);
   e.mutable_model()->mutable_clip()->set_bpe_vocab(clip->vocabulary);
   Announce(comm, "2/3 training-free baseline (dense patch-text similarity) -> " + baseline_dir);
-  absl::StatusOr<EvalSummary> baseline = Done(baseline_dir + "/eval.json")
-                                             ? ReusedEval(baseline_dir)
-                                             : EvaluateSegmentor(e, "baseline", baseline_dir, comm, invocation);
+  absl::StatusOr<EvalSummary> baseline =
+      Done(baseline_dir + "/eval.json") ? ReusedEval(baseline_dir)
+                                        : EvaluateSegmentor(e, EvalTarget{"baseline", ""}, baseline_dir, comm, invocation);
   if (!baseline.ok()) return baseline.status();
   Announce(comm, "3/3 training ZegCLIP on the seen classes -> " + zegclip_dir);
   absl::StatusOr<EvalSummary> zegclip = Done(zegclip_dir + "/eval.json")

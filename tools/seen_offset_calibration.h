@@ -22,7 +22,7 @@
 #include "zegclip/config/experiment.pb.h"
 #include "zegclip/dist/communicator.h"
 #include "zegclip/eval/segmentation_evaluator.h"
-#include "zegclip/model/sliding_window.h"
+#include "zegclip/model/inference.h"
 
 namespace zegclip::tools {
 

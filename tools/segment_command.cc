@@ -3,18 +3,24 @@
 //   zegclip segment --checkpoint=runs/q/zegclip/iter_300.ckpt --clip=runs/q/clip/clip.pt
 //       --bpe_vocab=runs/q/clip/world_bpe.txt.gz --image=img.png --classes="red dotted,blue plain" --out=seg/
 //   zegclip segment --authors_checkpoint=voc.tensors --config=experiments/voc_inductive.pbtxt
-//       --image=cat.jpg --classes="cat,grass,sky" --out=seg/
+//       --image=cat.jpg --classes="cat,grass,sky" --seen_classes=cat,grass --scores_out=seg/scores.npy --out=seg/
 //
-// The architecture is the experiment's (--config, default experiments/synthetic_quickstart.pbtxt, with --set
-// overrides) on top of the CLIP read off --clip; an authors' checkpoint (tools/convert_zegclip_checkpoint.py) carries
-// its own architecture and needs no --clip. Class embeddings come from the frozen text encoder and the experiment's
-// templates. The image goes through the experiment's test transforms; images larger than eval.crop are segmented by
-// sliding window (eval.crop / eval.stride), smaller ones whole. Scores are sigmoid (NEL) or softmax (EL), no seen-class
-// calibration (there is no seen/unseen split for run-time classes). Writes into --out:
+// The experiment (--config, with --set overrides) supplies the templates, the test resize, the windows and the loss
+// kind; without --config a checkpoint of ours uses the config.pbtxt its run directory holds, and an authors'
+// checkpoint is refused (its file does not say which recipe it was trained with, and guessing segments with the wrong
+// templates and sizes). The architecture is the one read off --clip (ours) or off the checkpoint's shapes (the
+// authors', converted by tools/convert_zegclip_checkpoint.py; no --clip). Class embeddings come from the frozen text
+// encoder and the experiment's templates. Scores come from the one inference path (zegclip/model/inference.h): the
+// image through the experiment's test transforms, images larger than eval.crop by sliding window (eval.crop /
+// eval.stride), smaller ones whole; sigmoid (NEL) or softmax (EL) per window, window scores averaged, resized to the
+// image. --seen_classes turns on the authors' test-time calibration: model.seen_score_offset is subtracted from those
+// classes' scores (not in the transductive setting, whose test uses 0), so with the experiment's seen classes the
+// labels are the authors' test.py labels. Writes into --out:
 //   labels.png      palette PNG, pixel value = class index (in --classes order), colours = the overlay's
 //   overlay.png     the image blended with the class colours, enlarged to >= 256 px, and a legend with fractions
 //   fractions.json  per class: pixels and fraction of the image, plus the unlabelled pixels (--min_score); the
 //                   fractions sum to 1
+// and, with --scores_out=F.npy, the scores the labels are the argmax of: C x H x W float32 at the image's size.
 // Any failure (no classes, unreadable image, missing checkpoint, ...) is one "error: ..." line and exit status 1.
 #include <gflags/gflags.h>
 
@@ -33,6 +39,11 @@ DEFINE_string(authors_checkpoint, "",
 DEFINE_string(image, "", "an image file (JPEG, PNG, PPM, ...)");
 DEFINE_string(classes, "", "comma-separated class names, e.g. \"cat,dog,grass\"");
 DEFINE_string(out, "", "output folder (segment: labels.png, overlay.png, fractions.json)");
+DEFINE_string(seen_classes, "",
+              "segment: classes of --classes (names, or 0-based indices) whose scores model.seen_score_offset is "
+              "subtracted from, as the authors' test does for the seen classes; empty: no calibration");
+DEFINE_string(scores_out, "",
+              "segment: also write the scores the labels are the argmax of (C x H x W float32 .npy, image size)");
 DEFINE_double(min_score, 0,
               "segment: pixels whose best class score (sigmoid for NEL, softmax for EL) is below this stay unlabelled "
               "(255 in labels.png, uncoloured in the overlay); 0 gives every pixel a class");
@@ -66,23 +77,26 @@ int RunSegment(const CommandLine&) {
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
 #include "data/image_io.h"
 #include "data/transforms.h"
 #include "tools/experiment_options.h"
 #include "tools/flags.h"
 #include "tools/run_directory.h"
+#include "tools/segmentor_setup.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/config/config_loader.h"
+#include "zegclip/clip/npy_io.h"
 #include "zegclip/model/authors_checkpoint.h"
-#include "zegclip/model/sliding_window.h"
+#include "zegclip/model/inference.h"
+#include "zegclip/model/zero_shot_setting.h"
 #include "zegclip/train/checkpoint.h"
 
 namespace zegclip::tools {
 namespace {
 
-constexpr char kDefaultConfig[] = "experiments/synthetic_quickstart.pbtxt";
 // Index PNGs hold one byte per pixel.
 constexpr size_t kMaxClasses = 255;
 
@@ -110,6 +124,44 @@ absl::StatusOr<std::vector<std::string>> ParseClassList(const std::string& text)
   return names;
 }
 
+// --seen_classes: each entry a name of --classes or an index into it; ascending indices, no repeats.
+absl::StatusOr<std::vector<int64_t>> ParseSeenClasses(const std::string& text, const std::vector<std::string>& names) {
+  std::vector<int64_t> seen;
+  if (absl::StripAsciiWhitespace(text).empty()) return seen;
+  for (absl::string_view piece : absl::StrSplit(text, ',')) {
+    const std::string entry(absl::StripAsciiWhitespace(piece));
+    const auto named = std::find(names.begin(), names.end(), entry);
+    int64_t index = -1;
+    if (named != names.end()) {
+      index = named - names.begin();
+    } else if (!absl::SimpleAtoi(entry, &index) || index < 0 || index >= static_cast<int64_t>(names.size())) {
+      return absl::InvalidArgumentError(absl::StrCat("--seen_classes: '", entry, "' is neither one of --classes nor ",
+                                                     "an index below ", names.size()));
+    }
+    if (std::find(seen.begin(), seen.end(), index) != seen.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("--seen_classes: '", entry, "' is given twice"));
+    }
+    seen.push_back(index);
+  }
+  std::sort(seen.begin(), seen.end());
+  return seen;
+}
+
+// The experiment file: --config, else the config.pbtxt of the run directory holding our checkpoint. An authors'
+// checkpoint does not name its recipe, so it needs --config.
+absl::StatusOr<std::string> ConfigPath() {
+  if (!FLAGS_config.empty()) return FLAGS_config;
+  if (!FLAGS_authors_checkpoint.empty()) {
+    return absl::InvalidArgumentError(
+        "--authors_checkpoint needs --config=F, the experiment it was trained with (templates, test resize, windows; "
+        "e.g. experiments/voc_inductive.pbtxt): the checkpoint does not say, and a wrong guess segments silently worse");
+  }
+  const std::string beside = std::filesystem::path(FLAGS_checkpoint).parent_path().append("config.pbtxt").string();
+  if (FileExists(beside)) return beside;
+  return absl::InvalidArgumentError(absl::StrCat("--checkpoint=", FLAGS_checkpoint, ": no config.pbtxt beside it; ",
+                                                 "give the experiment it was trained with as --config=F"));
+}
+
 absl::Status CheckFlags() {
   const bool ours = !FLAGS_checkpoint.empty(), theirs = !FLAGS_authors_checkpoint.empty();
   if (FLAGS_image.empty() || FLAGS_out.empty()) {
@@ -135,15 +187,9 @@ absl::Status CheckFlags() {
 absl::StatusOr<model::ZegClipSegmentor> BuildModel(const config::Experiment& e, at::Device device) {
   model::ZegClipSegmentor model{nullptr};
   if (!FLAGS_authors_checkpoint.empty()) {
-    absl::StatusOr<model::TensorMap> state = model::ReadTensorArchive(FLAGS_authors_checkpoint);
-    if (!state.ok()) return state.status();
-    const model::SegmentorOptions base = SegmentorOptionsFrom(e.model(), ClipOptionsFrom(e.model().clip()));
-    absl::StatusOr<model::SegmentorOptions> options = model::SegmentorOptionsFromAuthors(*state, base);
-    if (!options.ok()) return absl::InvalidArgumentError(absl::StrCat(FLAGS_authors_checkpoint, ": ",
-                                                                      options.status().message()));
-    model = model::ZegClipSegmentor(*options);
-    absl::Status loaded = model::LoadAuthorsWeights(*state, *model, FLAGS_authors_checkpoint);
-    if (!loaded.ok()) return loaded;
+    absl::StatusOr<model::ZegClipSegmentor> built = BuildAuthorsSegmentor(e, FLAGS_authors_checkpoint);
+    if (!built.ok()) return built.status();
+    model = *built;
   } else {
     absl::StatusOr<model::SegmentorOptions> options = SegmentorOptionsForClip(e.model(), FLAGS_clip);
     if (!options.ok()) return options.status();
@@ -190,24 +236,26 @@ absl::StatusOr<at::Tensor> Preprocess(const config::Experiment& e, const at::Ten
   return t->image.unsqueeze(0);
 }
 
-// Per-class scores (C, H, W) at the original image size.
+// Per-class scores (C, H, W) at the original image size, calibrated on `seen` (indices into the classes).
 at::Tensor Scores(const config::Experiment& e, model::ZegClipSegmentorImpl& m, const at::Tensor& text,
-                  const at::Tensor& image, int64_t height, int64_t width) {
+                  const at::Tensor& image, int64_t height, int64_t width, const std::vector<int64_t>& seen) {
   torch::NoGradGuard no_grad;
   const at::Device device = text.device();
-  auto logits_fn = [&](const at::Tensor& x) { return m.Logits(x.to(device), text).to(at::kCPU); };
-  const int64_t h = image.size(2), w = image.size(3), crop = e.eval().crop();
-  at::Tensor logits;
-  if (h > crop || w > crop) {
-    logits = model::SlidingWindowLogits(image, crop, e.eval().stride(), text.size(0), logits_fn);
-  } else {
-    // Whole image: zero-padded (after normalisation, like mmseg's Pad) to a multiple of the patch size.
-    const int64_t p = m.options().clip.patch_size;
-    const at::Tensor padded = at::constant_pad_nd(image, {0, (p - w % p) % p, 0, (p - h % p) % p}, 0);
-    logits = logits_fn(padded).slice(2, 0, h).slice(3, 0, w);
+  auto logits_fn = [&](const at::Tensor& x) { return m.forward(x.to(device), text).back(); };
+  model::InferenceOptions o = InferenceOptionsFrom(e);
+  // An image within one window is segmented whole, zero-padded (after normalisation, like mmseg's Pad) to a
+  // multiple of the patch size; a larger one by the experiment's windows, whatever eval.mode says.
+  o.mode = image.size(2) > o.crop || image.size(3) > o.crop ? model::InferenceMode::kSlide
+                                                             : model::InferenceMode::kWhole;
+  o.size_divisor = m.options().clip.patch_size;
+  if (!seen.empty()) {
+    model::ZeroShotSplit split = ZeroShotSplitFrom(e);
+    split.num_classes = text.size(0);
+    split.seen = seen;
+    o.offset_classes = model::CalibratedClasses(split);
+    o.seen_offset = e.model().seen_score_offset();
   }
-  logits = model::UpsampleLogits(logits, height, width)[0];
-  return e.model().loss().kind() == config::NEL ? logits.sigmoid() : logits.softmax(0);
+  return model::ResizeScores(model::Scores(logits_fn, image, o), height, width)[0].cpu();
 }
 
 // Well-separated colours: hues stepped by the golden ratio, bright and saturated.
@@ -253,7 +301,7 @@ ClassShare Unlabelled(const at::Tensor& labels) {
 }
 
 // argmax over the classes; pixels whose best score is below --min_score become kUnlabelled.
-at::Tensor LabelsFromScores(const at::Tensor& scores) {
+at::Tensor LabelsAboveMinScore(const at::Tensor& scores) {
   auto [best, labels] = scores.max(0);
   labels = at::where(best.lt(FLAGS_min_score), at::full_like(labels, kUnlabelled), labels);
   return labels.to(at::kByte).contiguous();
@@ -313,7 +361,8 @@ absl::Status WriteFractions(const std::string& path, const std::vector<ClassShar
   return absl::OkStatus();
 }
 
-absl::Status Segment(const config::Experiment& e, const std::vector<std::string>& names) {
+absl::Status Segment(const config::Experiment& e, const std::vector<std::string>& names,
+                     const std::vector<int64_t>& seen) {
   absl::StatusOr<at::Tensor> rgb = data::ReadRgbImage(FLAGS_image);
   if (!rgb.ok()) return rgb.status();
   absl::StatusOr<at::Tensor> image = Preprocess(e, *rgb);
@@ -325,7 +374,8 @@ absl::Status Segment(const config::Experiment& e, const std::vector<std::string>
   if (!tokenizer.ok()) return tokenizer.status();
   const at::Tensor text = (*model)->EmbedClasses(*tokenizer, names, TemplatesFrom(e.model()));
   const int64_t height = rgb->size(0), width = rgb->size(1);
-  const at::Tensor labels = LabelsFromScores(Scores(e, **model, text, *image, height, width));
+  const at::Tensor scores = Scores(e, **model, text, *image, height, width, seen);
+  const at::Tensor labels = LabelsAboveMinScore(scores);
   const std::vector<ClassShare> shares = Shares(labels, names);
   const ClassShare unlabelled = Unlabelled(labels);
   absl::Status s = MakeDirectories(FLAGS_out);
@@ -333,6 +383,7 @@ absl::Status Segment(const config::Experiment& e, const std::vector<std::string>
   if (s.ok()) s = data::WriteIndexPng(FLAGS_out + "/labels.png", labels, &palette);
   if (s.ok()) s = data::WriteRgbImage(FLAGS_out + "/overlay.png", Overlay(*rgb, labels, shares, palette));
   if (s.ok()) s = WriteFractions(FLAGS_out + "/fractions.json", shares, unlabelled, height, width);
+  if (s.ok() && !FLAGS_scores_out.empty()) s = clip::WriteNpy(FLAGS_scores_out, scores.contiguous());
   if (!s.ok()) return s;
   std::cout << absl::StrFormat("%s (%dx%d), %d classes:\n", FLAGS_image, width, height, names.size());
   for (const ClassShare& share : shares) {
@@ -343,6 +394,7 @@ absl::Status Segment(const config::Experiment& e, const std::vector<std::string>
                                  100 * unlabelled.fraction, unlabelled.pixels, FLAGS_min_score);
   }
   std::cout << "  written: " << FLAGS_out << "/{labels.png, overlay.png, fractions.json}\n";
+  if (!FLAGS_scores_out.empty()) std::cout << "  scores: " << FLAGS_scores_out << "\n";
   return absl::OkStatus();
 }
 
@@ -352,15 +404,21 @@ int RunSegment(const CommandLine& command_line) {
   absl::Status status = CheckFlags();
   absl::StatusOr<std::vector<std::string>> names = ParseClassList(FLAGS_classes);
   if (status.ok() && !names.ok()) status = names.status();
+  absl::StatusOr<std::vector<int64_t>> seen = std::vector<int64_t>{};
+  if (status.ok()) seen = ParseSeenClasses(FLAGS_seen_classes, *names);
+  if (status.ok() && !seen.ok()) status = seen.status();
+  absl::StatusOr<std::string> config_path = absl::UnknownError("not resolved");
+  if (status.ok()) config_path = ConfigPath();
+  if (status.ok() && !config_path.ok()) status = config_path.status();
   absl::StatusOr<config::Experiment> experiment = absl::UnknownError("not loaded");
   if (status.ok()) {
-    experiment = config::LoadExperiment(FLAGS_config.empty() ? kDefaultConfig : FLAGS_config, command_line.overrides);
+    experiment = config::LoadExperiment(*config_path, command_line.overrides);
     if (!experiment.ok()) status = experiment.status();
   }
   if (status.ok()) {
     at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     try {
-      status = Segment(*experiment, *names);
+      status = Segment(*experiment, *names, *seen);
     } catch (const c10::Error& error) {
       status = absl::InternalError(error.what_without_backtrace());
     }

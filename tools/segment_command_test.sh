@@ -86,6 +86,45 @@ strict = json.load(open(sys.argv[2]))
 assert strict["unlabelled"]["pixels"] == strict["width"] * strict["height"], strict
 PY
 
+# --scores_out and --seen_classes: segment scores an image exactly as eval does. The quickstart's evaluation wrote
+# its first validation image and prediction (examples/000_*) with the seen-score offset it chose on the calib split;
+# segment with every class of the world, the seen ones calibrated by that offset, must give the same labels.
+read -r classes seen offset < <(/usr/bin/python3 - "$work/zegclip/eval.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+names = [c["name"] for c in j["classes"]]
+seen = [c["name"] for c in j["classes"] if c["seen"]]
+print(",".join(names).replace(" ", "_"), ",".join(seen).replace(" ", "_"), j["seen_score_offset"])
+PY
+)
+classes=${classes//_/ }; seen=${seen//_/ }
+out=$($bin segment "${model[@]}" --image="$image" --classes="$classes" --seen_classes="$seen" \
+      --set=model.seen_score_offset="$offset" --scores_out="$tmp/cal.npy" --out="$tmp/s4" 2>&1) ||
+  { echo "segment --seen_classes failed"; echo "$out"; exit 1; }
+out=$($bin segment "${model[@]}" --image="$image" --classes="$classes" --scores_out="$tmp/plain.npy" \
+      --out="$tmp/s5" 2>&1) || { echo "segment --scores_out failed"; echo "$out"; exit 1; }
+/usr/bin/python3 - "$tmp" "$work/zegclip/examples/000_pred.pgm" "$work/zegclip/eval.json" "$offset" <<'PY'
+import json, sys
+import numpy as np
+tmp, pred_path, eval_path, offset = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+cal, plain = np.load(f"{tmp}/cal.npy"), np.load(f"{tmp}/plain.npy")
+classes = json.load(open(eval_path))["classes"]
+assert cal.dtype == np.float32 and cal.shape == (len(classes), 64, 64), (cal.dtype, cal.shape)
+data = open(pred_path, "rb").read()
+header = b"P5\n64 64\n255\n"
+assert data.startswith(header), data[:20]
+pred = np.frombuffer(data[len(header):], np.uint8).reshape(64, 64)
+agree = (cal.argmax(0) == pred).mean()
+assert agree == 1.0, f"segment and eval labels agree on {agree:.4%} of pixels"
+seen = np.array([c["seen"] for c in classes])
+assert np.allclose(cal[seen], plain[seen] - offset, atol=1e-6), "seen scores are not offset"
+assert np.array_equal(cal[~seen], plain[~seen]), "unseen scores changed"
+for run, scores in (("s4", cal), ("s5", plain)):  # the labels written are the argmax of the scores written
+    f = json.load(open(f"{tmp}/{run}/fractions.json"))
+    counts = np.bincount(scores.argmax(0).ravel(), minlength=len(classes))
+    assert [c["pixels"] for c in f["classes"]] == counts.tolist(), run
+PY
+
 # Every failure: exit status 1 and exactly one line, starting "error:" and saying what is wrong.
 fails() {  # EXPECTED_TEXT ARGS...
   local want=$1; shift
@@ -110,9 +149,15 @@ fails "$tmp/bad.ckpt" --checkpoint="$tmp/bad.ckpt" --clip="$work/clip/clip.pt" \
       --bpe_vocab="$work/clip/world_bpe.txt.gz" --image="$image" --classes="red dotted" --out="$tmp/e"
 fails "needs --clip" --checkpoint="$work/zegclip/iter_3.ckpt" --image="$image" --classes="a" --out="$tmp/e"
 fails "exactly one of" --image="$image" --classes="a" --out="$tmp/e"
+fails "neither one of --classes" "${model[@]}" --image="$image" --classes="red dotted,blue plain" \
+      --seen_classes="red dotted,2" --out="$tmp/e"
+fails "--authors_checkpoint needs --config" --authors_checkpoint="$image" --image="$image" --classes="a" --out="$tmp/e"
+mkdir -p "$tmp/lone" && cp "$work/zegclip/iter_3.ckpt" "$tmp/lone/"
+fails "no config.pbtxt beside it" --checkpoint="$tmp/lone/iter_3.ckpt" --clip="$work/clip/clip.pt" \
+      --image="$image" --classes="a" --out="$tmp/e"
 fails "--min_score must be in [0, 1)" "${model[@]}" --image="$image" --classes="a" --min_score=1.5 --out="$tmp/e"
-# The vendored OpenAI vocabulary does not fit the toy CLIP's text encoder.
+# The vendored OpenAI vocabulary (found beside the binary) does not fit the toy CLIP's text encoder.
 fails "--bpe_vocab" --checkpoint="$work/zegclip/iter_3.ckpt" --clip="$work/clip/clip.pt" --image="$image" \
-      --classes="red dotted" --out="$tmp/e"
+      --classes="red dotted" --set=model.clip.bpe_vocab= --out="$tmp/e"
 test ! -e "$tmp/e" || { echo "a failed run left $tmp/e behind"; exit 1; }
 echo PASS

@@ -8,6 +8,7 @@
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/clip/encoder_mode.h"
 #include "zegclip/config/class_split.h"
+#include "zegclip/model/authors_checkpoint.h"
 
 namespace zegclip::tools {
 
@@ -16,8 +17,23 @@ at::Device ComputeDevice(const dist::Communicator& comm) {
   return torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
 }
 
-absl::StatusOr<std::unique_ptr<SegmentorSetup>> SegmentorSetup::Create(const config::Experiment& e,
-                                                                       dist::Communicator& comm) {
+absl::StatusOr<model::ZegClipSegmentor> BuildAuthorsSegmentor(const config::Experiment& e, const std::string& path) {
+  if (!FileExists(path)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+  absl::StatusOr<model::TensorMap> state = model::ReadTensorArchive(path);
+  if (!state.ok()) return state.status();
+  const model::SegmentorOptions base = SegmentorOptionsFrom(e.model(), ClipOptionsFrom(e.model().clip()));
+  absl::StatusOr<model::SegmentorOptions> options = model::SegmentorOptionsFromAuthors(*state, base);
+  if (!options.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", options.status().message()));
+  model::ZegClipSegmentor model(*options);
+  absl::Status loaded = model::LoadAuthorsWeights(*state, *model, path);
+  if (!loaded.ok()) return loaded;
+  return model;
+}
+
+namespace {
+
+// The experiment's CLIP: architecture read off model.clip.checkpoint, its weights loaded, the encoder mode applied.
+absl::StatusOr<model::ZegClipSegmentor> BuildFromClip(const config::Experiment& e) {
   const std::string& checkpoint = e.model().clip().checkpoint();
   if (checkpoint.empty() || !FileExists(checkpoint)) {
     return absl::NotFoundError(absl::StrCat("model.clip.checkpoint: '", checkpoint,
@@ -25,22 +41,36 @@ absl::StatusOr<std::unique_ptr<SegmentorSetup>> SegmentorSetup::Create(const con
   }
   absl::StatusOr<model::SegmentorOptions> options = SegmentorOptionsForClip(e.model(), checkpoint);
   if (!options.ok()) return options.status();
+  torch::manual_seed(e.seed());
+  model::ZegClipSegmentor model(*options);
+  absl::Status loaded = clip::LoadClipWeights(checkpoint, *model->clip);
+  if (!loaded.ok()) return loaded;
+  clip::ApplyEncoderMode(*model->clip, PromptOptionsFrom(e.model()).mode);
+  return model;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SegmentorSetup>> SegmentorSetup::Create(const config::Experiment& e,
+                                                                       dist::Communicator& comm,
+                                                                       const std::string& authors_checkpoint) {
+  absl::StatusOr<model::ZegClipSegmentor> model =
+      authors_checkpoint.empty() ? BuildFromClip(e) : BuildAuthorsSegmentor(e, authors_checkpoint);
+  if (!model.ok()) return model.status();
   clip::BpeTokenizerOptions tokenizer_options;
   tokenizer_options.merges_path = BpeVocabPath(e.model().clip());
   absl::StatusOr<clip::BpeTokenizer> tokenizer = clip::BpeTokenizer::Load(tokenizer_options);
   if (!tokenizer.ok()) return tokenizer.status();
-  if (tokenizer->vocab_size() != options->clip.vocab_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "model.clip.bpe_vocab: ", tokenizer_options.merges_path, " has ", tokenizer->vocab_size(),
-        " tokens but the CLIP checkpoint ", checkpoint, " was trained with ", options->clip.vocab_size));
+  const int64_t vocab_size = (*model)->options().clip.vocab_size;
+  if (tokenizer->vocab_size() != vocab_size) {
+    const std::string& source = authors_checkpoint.empty() ? e.model().clip().checkpoint() : authors_checkpoint;
+    return absl::InvalidArgumentError(absl::StrCat("model.clip.bpe_vocab: ", tokenizer_options.merges_path, " has ",
+                                                   tokenizer->vocab_size(), " tokens but the text encoder of ",
+                                                   source, " was trained with ", vocab_size));
   }
   auto setup = std::make_unique<SegmentorSetup>();
   setup->device = ComputeDevice(comm);
-  torch::manual_seed(e.seed());
-  setup->model = model::ZegClipSegmentor(*options);
-  absl::Status loaded = clip::LoadClipWeights(checkpoint, *setup->model->clip);
-  if (!loaded.ok()) return loaded;
-  clip::ApplyEncoderMode(*setup->model->clip, PromptOptionsFrom(e.model()).mode);
+  setup->model = *model;
   setup->model->to(setup->device);
   setup->class_names = config::ResolveClassSplit(e.data())->names;
   setup->class_embeddings = setup->model->EmbedClasses(*tokenizer, setup->class_names, TemplatesFrom(e.model()));
@@ -48,9 +78,8 @@ absl::StatusOr<std::unique_ptr<SegmentorSetup>> SegmentorSetup::Create(const con
 }
 
 model::LogitsFn SegmentorSetup::LogitsFn() {
-  return [this](const at::Tensor& images) {
-    return model->Logits(images.to(device), class_embeddings).to(at::kCPU);
-  };
+  // The decoder's grid logits, left on the device: model::Scores upsamples and scores them there.
+  return [this](const at::Tensor& images) { return model->forward(images.to(device), class_embeddings).back(); };
 }
 
 model::LogitsFn SegmentorSetup::DenseSimilarityFn() {
@@ -58,8 +87,7 @@ model::LogitsFn SegmentorSetup::DenseSimilarityFn() {
     clip::VisionOutput dense = model->clip->visual->ForwardDense(images.to(device));
     // (B, HW, D) · (C, D)ᵀ → (B, C, h, w); cosine similarities (both sides are unit length).
     at::Tensor similarity = dense.patches.matmul(class_embeddings.t()).transpose(1, 2);
-    similarity = similarity.reshape({images.size(0), -1, dense.grid_h, dense.grid_w});
-    return model::UpsampleLogits(similarity, images.size(2), images.size(3)).to(at::kCPU);
+    return similarity.reshape({images.size(0), -1, dense.grid_h, dense.grid_w});
   };
 }
 

@@ -4,7 +4,7 @@
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(experiment, comm);
-//   at::Tensor logits = (*setup)->LogitsFn()(images);   // (B, C_all, H, W)
+//   at::Tensor logits = (*setup)->LogitsFn()(images);   // (B, C_all, H/patch, W/patch) mask logits
 #ifndef ZEGCLIP_TOOLS_SEGMENTOR_SETUP_H_
 #define ZEGCLIP_TOOLS_SEGMENTOR_SETUP_H_
 
@@ -15,19 +15,23 @@
 #include "absl/status/statusor.h"
 #include "zegclip/config/experiment.pb.h"
 #include "zegclip/dist/communicator.h"
-#include "zegclip/model/sliding_window.h"
+#include "zegclip/model/inference.h"
 #include "zegclip/model/zegclip_segmentor.h"
 
 namespace zegclip::tools {
 
 struct SegmentorSetup {
+  // With `authors_checkpoint` (an authors' release converted by tools/convert_zegclip_checkpoint.py) the model and
+  // its weights come from that file (BuildAuthorsSegmentor) and model.clip.checkpoint is not read.
   static absl::StatusOr<std::unique_ptr<SegmentorSetup>> Create(const config::Experiment& experiment,
-                                                                dist::Communicator& comm);
+                                                                dist::Communicator& comm,
+                                                                const std::string& authors_checkpoint = "");
 
-  // images → the prediction's logits at the images' size for every class (eval mode is the caller's business).
+  // images → the prediction's mask logits at the decoder's grid for every class, on `device` (model/inference.h
+  // upsamples them per window; eval mode is the caller's business).
   model::LogitsFn LogitsFn();
   // The training-free baseline (MaskCLIP-like): per-patch cosine similarity of the CLIP image patches with the class
-  // embeddings, upsampled; no head, no training.
+  // embeddings at the patch grid; no head, no training.
   model::LogitsFn DenseSimilarityFn();
 
   model::ZegClipSegmentor model{nullptr};
@@ -35,6 +39,11 @@ struct SegmentorSetup {
   std::vector<std::string> class_names;
   at::Device device = at::kCPU;
 };
+
+// The segmentor of an authors' checkpoint: the architecture its shapes imply on top of the experiment's options
+// (model/authors_checkpoint.h), every weight loaded from it, on the CPU. Errors name the file.
+absl::StatusOr<model::ZegClipSegmentor> BuildAuthorsSegmentor(const config::Experiment& experiment,
+                                                              const std::string& path);
 
 // Where the process computes: the communicator's device (nccl: its GPU), else CUDA if present, else the CPU.
 at::Device ComputeDevice(const dist::Communicator& comm);

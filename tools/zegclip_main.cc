@@ -28,8 +28,8 @@ const std::vector<Command>& Commands() {
        RunPretrainClip},
       {"train", "--config=F --work_dir=D [--set ...]", "train ZegCLIP (resumes from D), evaluate, write the report",
        RunTrain},
-      {"eval", "--config=F --checkpoint=C|baseline --work_dir=D [--set ...]",
-       "evaluate a checkpoint (or the training-free baseline): eval.json, table, report", RunEval},
+      {"eval", "--config=F --checkpoint=C|baseline|--authors_checkpoint=T --work_dir=D [--set ...]",
+       "evaluate a checkpoint (ours, the authors', or the training-free baseline): eval.json, table, report", RunEval},
       {"quickstart", "[--config=F] [--work_dir=D] [--force]",
        "the whole experiment in the synthetic world: pre-train CLIP, baseline, train, evaluate, report",
        RunQuickstart},
@@ -37,8 +37,8 @@ const std::vector<Command>& Commands() {
        "train every point of a sweep file into D/<point>/ (skipping finished ones) and write the table D/sweep.md",
        RunSweep},
       {"segment",
-       "--checkpoint=C --clip=PT | --authors_checkpoint=T, --image=F --classes=\"a,b\" --out=D [--config=F] "
-       "[--bpe_vocab=F]",
+       "--checkpoint=C --clip=PT | --authors_checkpoint=T --config=F, --image=F --classes=\"a,b\" --out=D "
+       "[--config=F] [--seen_classes=a,b] [--scores_out=S.npy] [--bpe_vocab=F]",
        "open-vocabulary segmentation of one image with class names given now: label PNG, overlay, fractions",
        RunSegment},
       {"tokenize", "--text=STR ... [--bpe_vocab=F] [--context_length=77] [--truncate]",

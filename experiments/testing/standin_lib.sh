@@ -18,7 +18,7 @@ STANDIN_CLIP_FLAGS=(
 # sliding-window evaluation with overlapping 64-pixel windows, 2 iterations of batch 2, one worker.
 STANDIN_SIZE_FLAGS=(
   --set=data.crop_size=64 --set=data.scale_long=128 --set=data.scale_short=64 --set=data.batch_size_per_rank=2
-  --set=data.num_workers=1 --set=eval.crop=64 --set=eval.stride=48 --set=eval.test_short_side=64
+  --set=data.num_workers=1 --set=eval.crop=64 --set=eval.stride=48 --set=eval.test_short_side=64 --set=eval.test_min_size=64
   --set=eval.test_long_side_max=128 --set=eval.batch_size=2 --set=train.max_iters=2 --set=report.example_images=1
 )
 STANDIN_FLAGS=("${STANDIN_CLIP_FLAGS[@]}" "${STANDIN_SIZE_FLAGS[@]}")

@@ -134,6 +134,7 @@ void CheckEval(const EvalConfig& e, int patch, Checker& c) {
   c.Require(e.stride() > 0 && e.stride() <= e.crop(), "eval.stride", e.stride(), "in (0, eval.crop]");
   c.Require(e.test_short_side() > 0 && e.test_long_side_max() >= e.test_short_side(), "eval.test_short_side",
             e.test_short_side(), "in (0, eval.test_long_side_max]");
+  c.Require(e.test_min_size() >= 0, "eval.test_min_size", e.test_min_size(), ">= 0 (0 = no minimum)");
   c.Require(e.max_images() >= 0, "eval.max_images", e.max_images(), ">= 0 (0 = all)");
   c.Require(e.batch_size() > 0, "eval.batch_size", e.batch_size(), "> 0");
   for (float offset : e.offset_candidates()) {

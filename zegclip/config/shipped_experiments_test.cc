@@ -97,12 +97,15 @@ TEST(ShippedExperiments, RealDataFilesFollowTheAuthorsRecipe) {
     EXPECT_EQ(e.eval().crop(), 512);
     EXPECT_EQ(e.eval().stride(), 426);
     EXPECT_EQ(e.eval().test_short_side(), 512);
+    EXPECT_EQ(e.eval().test_min_size(), 512);  // the authors' Resize(keep_ratio=True, min_size=512)
     EXPECT_EQ(e.model().encoder_mode(), DEEP_PROMPT);
     EXPECT_EQ(e.model().prompt_depth(), 11);
     EXPECT_EQ(e.model().query(), RELATIONSHIP);
     EXPECT_EQ(e.model().loss().kind(), NEL);
     EXPECT_FLOAT_EQ(e.model().loss().focal_weight(), 100);
     EXPECT_FLOAT_EQ(e.model().loss().dice_weight(), 1);
+    // The authors' focal term counts ignored pixels (background, unseen) as negatives of every class.
+    EXPECT_TRUE(e.model().loss().ignore_as_negative());
     EXPECT_EQ(e.model().decoder().layers(), 3);
     EXPECT_EQ(e.model().clip().vision_width(), 768);
     // The calibration offset belongs to the inductive setting only (the released code: 0.1, none after ST).

@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 #include <torch/csrc/autograd/grad_mode.h>
-#include <torch/nn/functional/upsampling.h>
 
 #include <cstdio>
 #include <fstream>
@@ -17,43 +16,34 @@ struct Pending {  // a batch of equally sized transformed images
   std::vector<data::Sample> raw;
 };
 
-at::Tensor Scores(const at::Tensor& logits, ScoreKind kind) {
-  return kind == ScoreKind::kSigmoid ? logits.sigmoid() : logits.softmax(1);
-}
-
-// Per-class scores at each label's resolution, one (1, C, h, w) tensor per image.
+// Per-class scores at each label's resolution, one (1, C, h, w) CPU tensor per image.
 std::vector<at::Tensor> ScoreBatch(const Pending& batch, const model::LogitsFn& logits_fn,
-                                   const EvaluatorOptions& options) {
-  const at::Tensor images = at::stack(batch.images);
-  const int64_t classes = options.split.num_classes;
-  at::Tensor logits = options.mode == EvalMode::kSlide
-                          ? model::SlidingWindowLogits(images, options.crop, options.stride, classes, logits_fn)
-                          : logits_fn(images);
-  std::vector<at::Tensor> scores;
-  namespace F = torch::nn::functional;
+                                   const model::InferenceOptions& inference) {
+  const at::Tensor scores = model::Scores(logits_fn, at::stack(batch.images), inference);
+  TORCH_CHECK(scores.size(0) == static_cast<int64_t>(batch.labels.size()), "one score map per image expected");
+  std::vector<at::Tensor> out;
   for (size_t i = 0; i < batch.labels.size(); ++i) {
-    at::Tensor one = logits.slice(0, i, i + 1);
     const int64_t h = batch.labels[i].size(0), w = batch.labels[i].size(1);
-    if (one.size(2) != h || one.size(3) != w) {
-      one = F::interpolate(one, F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w})
-                                    .mode(torch::kBilinear).align_corners(false));
-    }
-    scores.push_back(Scores(one, options.scores).cpu());
+    out.push_back(model::ResizeScores(scores.slice(0, i, i + 1), h, w).cpu());
   }
-  return scores;
+  return out;
 }
 
-// Runs the model over this rank's share of the dataset, calling `consume(scores, label, raw)` per image.
+// Runs the model over this rank's share of the dataset, calling `consume(scores, label, raw)` per image; the scores
+// are calibrated with `seen_offset`.
 absl::Status ForEachScored(const data::Dataset& dataset, const data::SampleTransform& pipeline,
                            const model::LogitsFn& logits_fn, dist::Communicator& comm,
-                           const EvaluatorOptions& options,
+                           const EvaluatorOptions& options, double seen_offset,
                            const std::function<void(const at::Tensor&, const at::Tensor&, const data::Sample&)>& consume) {
-  torch::NoGradGuard no_grad;
+  at::NoGradGuard no_grad;
+  model::InferenceOptions inference = options.inference;
+  inference.offset_classes = model::CalibratedClasses(options.split);
+  inference.seen_offset = seen_offset;
   const int64_t total = options.max_images > 0 ? std::min(options.max_images, dataset.size()) : dataset.size();
   Pending pending;
   auto flush = [&]() {
     if (pending.images.empty()) return;
-    std::vector<at::Tensor> scores = ScoreBatch(pending, logits_fn, options);
+    std::vector<at::Tensor> scores = ScoreBatch(pending, logits_fn, inference);
     for (size_t i = 0; i < scores.size(); ++i) consume(scores[i], pending.labels[i], pending.raw[i]);
     pending = Pending();
   };
@@ -88,9 +78,9 @@ absl::StatusOr<EvalResult> Evaluate(const data::Dataset& dataset, const data::Sa
   EvalResult result;
   int64_t images = 0;
   absl::Status status = ForEachScored(
-      dataset, pipeline, logits_fn, comm, options,
+      dataset, pipeline, logits_fn, comm, options, options.seen_offset,
       [&](const at::Tensor& scores, const at::Tensor& label, const data::Sample& raw) {
-        at::Tensor pred = model::CalibratedArgmax(scores, options.split, options.seen_offset)[0];
+        at::Tensor pred = model::LabelsFromScores(scores)[0];
         matrix.Add(pred, label);
         ++images;
         if (comm.is_main() && static_cast<int64_t>(result.examples.size()) < options.examples &&
@@ -111,11 +101,13 @@ absl::StatusOr<std::vector<std::pair<double, double>>> SweepSeenOffset(
   // One matrix each (copies of a ConfusionMatrix would share their counts tensor).
   std::vector<ConfusionMatrix> matrices;
   for (size_t c = 0; c < candidates.size(); ++c) matrices.emplace_back(options.split.num_classes);
+  const std::vector<int64_t> calibrated = model::CalibratedClasses(options.split);
   absl::Status status = ForEachScored(
-      dataset, pipeline, logits_fn, comm, options,
+      dataset, pipeline, logits_fn, comm, options, /*seen_offset=*/0,
       [&](const at::Tensor& scores, const at::Tensor& label, const data::Sample&) {
         for (size_t c = 0; c < candidates.size(); ++c) {
-          matrices[c].Add(model::CalibratedArgmax(scores, options.split, candidates[c])[0], label);
+          matrices[c].Add(model::LabelsFromScores(model::SubtractSeenOffset(scores, calibrated, candidates[c]))[0],
+                          label);
         }
       });
   if (!status.ok()) return status;

@@ -1,12 +1,13 @@
-// Evaluates a segmentation model on a dataset: whole-image or sliding-window logits, per-class scores (sigmoid for
-// NEL, softmax for EL), seen-class calibration, predictions resized to the label's resolution, a confusion matrix
-// summed over data-parallel ranks, the zero-shot metrics, and a few example predictions for the report.
+// Evaluates a segmentation model on a dataset: per-class scores from the one inference path (model/inference.h:
+// whole or sliding window, sigmoid for NEL or softmax for EL, seen-class calibration, window scores averaged),
+// resized to the label's resolution, a confusion matrix summed over data-parallel ranks, the zero-shot metrics, and a
+// few example predictions for the report.
 //
-// The model enters as a LogitsFn (images → per-class logits at the images' size), so the trained ZegCLIP and the
-// training-free dense-similarity baseline share this code.
+// The model enters as a LogitsFn (images → per-class mask logits), so the trained ZegCLIP and the training-free
+// dense-similarity baseline share this code.
 //
 // Example:
-//   EvaluatorOptions options;  options.split = split;  options.mode = EvalMode::kSlide;
+//   EvaluatorOptions options;  options.split = split;  options.inference.mode = model::InferenceMode::kSlide;
 //   absl::StatusOr<EvalResult> r = Evaluate(*val_dataset, TestPipeline(t), logits_fn, comm, options);
 //   r->metrics.hiou;
 #ifndef ZEGCLIP_EVAL_SEGMENTATION_EVALUATOR_H_
@@ -25,21 +26,16 @@
 #include "zegclip/dist/communicator.h"
 #include "zegclip/eval/confusion_matrix.h"
 #include "zegclip/eval/segmentation_metrics.h"
-#include "zegclip/model/sliding_window.h"
+#include "zegclip/model/inference.h"
 #include "zegclip/model/zero_shot_setting.h"
 
 namespace zegclip::eval {
 
-enum class EvalMode { kWhole, kSlide };
-enum class ScoreKind { kSigmoid, kSoftmax };
-
 struct EvaluatorOptions {
   model::ZeroShotSplit split;
-  EvalMode mode = EvalMode::kWhole;
-  int64_t crop = 512;    // sliding window
-  int64_t stride = 426;
-  ScoreKind scores = ScoreKind::kSigmoid;
-  double seen_offset = 0.1;  // subtracted from seen scores in the inductive setting
+  // Mode, window, size divisor and score kind; its offset fields are set here from `split` and `seen_offset`.
+  model::InferenceOptions inference;
+  double seen_offset = 0.1;  // subtracted from the scores of model::CalibratedClasses(split)
   int64_t max_images = 0;    // 0 = all
   int64_t batch_size = 8;    // images of equal size are batched
   int64_t examples = 0;      // keep this many (rank 0's first images) for the report
@@ -65,7 +61,8 @@ absl::StatusOr<EvalResult> Evaluate(const data::Dataset& dataset, const data::Sa
                                     const EvaluatorOptions& options);
 
 // Scores the data once and evaluates every candidate seen-score offset on them: (offset, hIoU) pairs, for choosing
-// the calibration on a held-out labelled split instead of assuming the paper's 0.1.
+// the calibration on a held-out labelled split instead of assuming the paper's 0.1. The offset is subtracted after
+// averaging and resizing here, which equals subtracting it per window: both are averages with weights summing to 1.
 absl::StatusOr<std::vector<std::pair<double, double>>> SweepSeenOffset(
     const data::Dataset& dataset, const data::SampleTransform& pipeline, const model::LogitsFn& logits_fn,
     dist::Communicator& comm, EvaluatorOptions options, const std::vector<double>& candidates);

@@ -72,9 +72,9 @@ TEST(SegmentationEvaluator, ConfusionShowsUpInUnseenAndSlideMatchesWhole) {
   EXPECT_NEAR(whole->metrics.class_iou[1], 50, 1e-9);
   EXPECT_NEAR(whole->metrics.miou_seen, 75, 1e-9);
   EXPECT_NEAR(whole->metrics.miou_unseen, 50, 1e-9);
-  o.mode = EvalMode::kSlide;
-  o.crop = 8;
-  o.stride = 4;
+  o.inference.mode = model::InferenceMode::kSlide;
+  o.inference.crop = 8;
+  o.inference.stride = 4;
   absl::StatusOr<EvalResult> slid = Evaluate(StripeDataset(), Identity(), Oracle(true), comm, o);
   ASSERT_TRUE(slid.ok());
   EXPECT_TRUE(slid->counts.equal(whole->counts));

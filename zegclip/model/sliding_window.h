@@ -1,26 +1,25 @@
-// Whole-image and sliding-window inference (mmseg's slide_inference): crops of `crop`×`crop` every `stride` pixels,
-// the last crop in each direction aligned to the border, logits of overlapping crops averaged.
+// The sliding-window grid of mmseg's slide_inference (the authors' ZegCLIP.slide_inference): windows of
+// `crop`×`crop` every `stride` pixels, ceil((size - crop) / stride) + 1 per direction, the last one in each direction
+// moved back to end at the border. An image smaller than the crop gets one window, cut to the image.
 //
-// Example (the recipe's VOC test setting):
-//   at::Tensor logits = SlidingWindowLogits(image, /*crop=*/512, /*stride=*/426, num_classes,
-//                                           [&](const at::Tensor& crop) { return model->Logits(crop); });
+// Example (the recipe's VOC test setting on a 512x683 image: two windows, x 0..512 and 171..683):
+//   for (const Window& w : SlidingWindows(512, 683, /*crop=*/512, /*stride=*/426)) { ... }
 #ifndef ZEGCLIP_MODEL_SLIDING_WINDOW_H_
 #define ZEGCLIP_MODEL_SLIDING_WINDOW_H_
 
-#include <ATen/ATen.h>
-
 #include <cstdint>
-#include <functional>
+#include <vector>
 
 namespace zegclip::model {
 
-// Maps images (B, 3, h, w) to per-class logits (B, C, h, w) at the same resolution.
-using LogitsFn = std::function<at::Tensor(const at::Tensor&)>;
+struct Window {
+  int64_t y1 = 0, y2 = 0, x1 = 0, x2 = 0;  // [y1, y2) x [x1, x2)
+  int64_t height() const { return y2 - y1; }
+  int64_t width() const { return x2 - x1; }
+};
 
-// Crops smaller than `crop` (images smaller than the window) are zero-padded to `crop` and the logits cut back,
-// so the model always sees its training size.
-at::Tensor SlidingWindowLogits(const at::Tensor& images, int64_t crop, int64_t stride, int64_t num_classes,
-                               const LogitsFn& logits_fn);
+// Row-major (all windows of the first row first), as mmseg visits them. Needs 0 < stride <= crop.
+std::vector<Window> SlidingWindows(int64_t height, int64_t width, int64_t crop, int64_t stride);
 
 }  // namespace zegclip::model
 

@@ -37,12 +37,15 @@ at::Tensor PseudoLabelUnseen(const at::Tensor& labels, const at::Tensor& scores,
   return at::where(is_unseen, pseudo, labels);
 }
 
-at::Tensor CalibratedArgmax(const at::Tensor& scores, const ZeroShotSplit& split, double seen_offset) {
-  TORCH_CHECK(scores.dim() == 4 && scores.size(1) == split.num_classes, "scores must be (B, num_classes, H, W)");
-  if (split.setting != Setting::kInductive || seen_offset == 0) return scores.argmax(1);
-  at::Tensor offset = at::zeros({split.num_classes}, scores.options());
-  offset.index_fill_(0, IdTensor(split.seen).to(scores.device()), seen_offset);
-  return (scores - offset.view({1, -1, 1, 1})).argmax(1);
+std::vector<int64_t> CalibratedClasses(const ZeroShotSplit& split) {
+  switch (split.setting) {
+    case Setting::kInductive: return split.seen;
+    case Setting::kTransductive: return {};
+    case Setting::kFullySupervised: break;
+  }
+  std::vector<int64_t> all(static_cast<size_t>(split.num_classes));
+  for (int64_t c = 0; c < split.num_classes; ++c) all[static_cast<size_t>(c)] = c;
+  return all;
 }
 
 }  // namespace zegclip::model

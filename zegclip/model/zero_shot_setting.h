@@ -1,5 +1,5 @@
 // The zero-shot settings (inductive / transductive / fully supervised): which classes a training step queries, how
-// labels map onto them, self-training pseudo-labels, and seen-class calibration at inference.
+// labels map onto them, self-training pseudo-labels, and which classes the seen-score offset calibrates at inference.
 //
 // Example (inductive VOC: 15 seen classes queried, unseen pixels ignored):
 //   ZeroShotSplit split{.num_classes = 20, .seen = {0..14}, .unseen = {15..19}, .setting = Setting::kInductive};
@@ -36,9 +36,11 @@ at::Tensor MapLabelsToTrained(const at::Tensor& labels, const ZeroShotSplit& spl
 // `scores` (B, num_classes, H, W), computed without gradient; other pixels keep their label.
 at::Tensor PseudoLabelUnseen(const at::Tensor& labels, const at::Tensor& scores, const ZeroShotSplit& split);
 
-// Per-class scores → label map (B, H, W): `scores` are probabilities over all classes (sigmoid for NEL, softmax for
-// EL); in the inductive setting `seen_offset` is subtracted from the seen classes first (calibration).
-at::Tensor CalibratedArgmax(const at::Tensor& scores, const ZeroShotSplit& split, double seen_offset);
+// The classes the seen-score offset is subtracted from at inference (model/inference.h's offset_classes), as the
+// authors' decode head does: the seen classes in the inductive setting; every class when fully supervised (their
+// seen_idx is then all classes, so a uniform shift cannot move the argmax, even where our split keeps an "unseen" list
+// for reporting); none in the transductive setting (their self-training test uses offset 0).
+std::vector<int64_t> CalibratedClasses(const ZeroShotSplit& split);
 
 }  // namespace zegclip::model
 

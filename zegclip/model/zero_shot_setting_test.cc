@@ -36,11 +36,23 @@ TEST(ZeroShotSetting, PseudoLabelsPickTheBestUnseenClassOnlyOnUnseenPixels) {
   EXPECT_TRUE(pseudo.equal(at::tensor({2, 3, 255}, at::kLong).view({1, 1, 3})));
 }
 
-TEST(ZeroShotSetting, SeenOffsetShiftsCloseCallsToUnseenInInductiveOnly) {
-  at::Tensor scores = at::tensor({0.60, 0.55, 0.1, 0.1}).view({1, 4, 1, 1});
-  EXPECT_EQ(CalibratedArgmax(scores, FourClasses(Setting::kInductive), 0.1).item<int64_t>(), 1);
-  EXPECT_EQ(CalibratedArgmax(scores, FourClasses(Setting::kInductive), 0.0).item<int64_t>(), 0);
-  EXPECT_EQ(CalibratedArgmax(scores, FourClasses(Setting::kFullySupervised), 0.1).item<int64_t>(), 0);
+TEST(ZeroShotSetting, SeenOffsetCalibratesSeenClassesExceptInTheTransductiveSetting) {
+  EXPECT_EQ(CalibratedClasses(FourClasses(Setting::kInductive)), (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(CalibratedClasses(FourClasses(Setting::kFullySupervised)), (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_TRUE(CalibratedClasses(FourClasses(Setting::kTransductive)).empty());
+}
+
+TEST(ZeroShotSetting, InductiveRemappingIsTheAuthorsVisibilityMask) {
+  // Their _visiable_mask: table[255] = 255, table[seen[i]] = i, every other value -1, which forward_train then turns
+  // into 255. A non-contiguous seen set (as COCO-Stuff's) over 10 classes.
+  ZeroShotSplit split{10, {0, 2, 3, 7, 9}, {1, 4, 5, 6, 8}, Setting::kInductive};
+  std::vector<int64_t> table(256, -1);
+  table[255] = 255;
+  for (size_t i = 0; i < split.seen.size(); ++i) table[static_cast<size_t>(split.seen[i])] = static_cast<int64_t>(i);
+  for (int64_t& v : table) v = v == -1 ? 255 : v;
+  const at::Tensor every_value = at::arange(256, at::kLong).view({1, 16, 16});
+  const at::Tensor mapped = MapLabelsToTrained(every_value, split).flatten();
+  for (int64_t v = 0; v < 256; ++v) EXPECT_EQ(mapped[v].item<int64_t>(), table[static_cast<size_t>(v)]) << v;
 }
 
 TEST(ZeroShotSetting, OutOfRangeLabelsAreRejected) {

@@ -20,8 +20,7 @@ at::Tensor SegmentationStep::Targets(const at::Tensor& labels, const at::Tensor&
   at::Tensor source = labels;
   if (options_.split.setting == model::Setting::kTransductive && !options_.split.unseen.empty()) {
     // Self-training: the model's own current scores (all classes are queried here), without gradient.
-    at::Tensor scores = options_.loss == LossKind::kNel ? last_logits.detach().sigmoid()
-                                                          : last_logits.detach().softmax(1);
+    at::Tensor scores = model::ScoresFromLogits(last_logits.detach(), ScoreKindFor(options_.loss));
     source = model::PseudoLabelUnseen(labels, scores, options_.split);
   }
   return model::MapLabelsToTrained(source, options_.split);

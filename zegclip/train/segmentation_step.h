@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "zegclip/losses/nel_loss.h"
+#include "zegclip/model/inference.h"
 #include "zegclip/model/zegclip_segmentor.h"
 #include "zegclip/model/zero_shot_setting.h"
 #include "zegclip/train/train_step.h"
@@ -20,6 +21,11 @@
 namespace zegclip::train {
 
 enum class LossKind { kNel, kEl };
+
+// The scores a model trained with `loss` is read by: NEL trains independent sigmoid masks, EL one softmax.
+inline model::ScoreKind ScoreKindFor(LossKind loss) {
+  return loss == LossKind::kNel ? model::ScoreKind::kSigmoid : model::ScoreKind::kSoftmax;
+}
 
 struct SegmentationStepOptions {
   model::ZeroShotSplit split;
