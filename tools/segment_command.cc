@@ -74,10 +74,10 @@ int RunSegment(const CommandLine&) {
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
 #include "data/image_io.h"
 #include "data/transforms.h"
@@ -87,8 +87,8 @@ int RunSegment(const CommandLine&) {
 #include "tools/segmentor_setup.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/clip/clip_checkpoint.h"
-#include "zegclip/config/config_loader.h"
 #include "zegclip/clip/npy_io.h"
+#include "zegclip/config/config_loader.h"
 #include "zegclip/model/authors_checkpoint.h"
 #include "zegclip/model/inference.h"
 #include "zegclip/model/zero_shot_setting.h"

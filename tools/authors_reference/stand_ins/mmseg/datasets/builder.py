@@ -1,0 +1,4 @@
+from mmcv.utils import Registry
+
+DATASETS = Registry("dataset")
+PIPELINES = Registry("pipeline")

@@ -1,0 +1,1 @@
+from .decode_head import BaseDecodeHead  # noqa: F401

@@ -1,0 +1,1 @@
+"""timm.models stand-in package (see ../__init__.py)."""
