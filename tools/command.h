@@ -35,6 +35,8 @@ int RunEval(const CommandLine& command_line);
 int RunQuickstart(const CommandLine& command_line);
 int RunSweep(const CommandLine& command_line);
 int RunSegment(const CommandLine& command_line);
+// A checkpoint of ours as the authors' mmseg checkpoint (export_authors_command.cc).
+int RunExportAuthors(const CommandLine& command_line);
 // Two run directories side by side: metrics, per-class IoU moves, config diff, provenance (compare_command.cc).
 int RunCompare(const CommandLine& command_line);
 // Runs the embedded report script with `args` (a run directory, or --sweep DIR RUN...); 0 on success.

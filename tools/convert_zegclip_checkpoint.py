@@ -7,6 +7,8 @@ with plain torch (no mmcv / mmseg needed: classes whose modules are not installe
 keeps the model's `state_dict` (strips a DataParallel `module.` prefix if present) and writes it as
 `torch.save({name: tensor})` — a zip archive that zegclip/model/tensor_archive.h reads without Python. The names
 stay the authors' (`backbone.*`, `text_encoder.*`, `decode_head.*`); zegclip/model/authors_checkpoint.h maps them.
+Tensors keep their dtype (`--dtype=keep`, the default: a float16 release stays float16 on disk, and the C++ import
+converts it to the model's dtype on load); `--dtype=float16|bfloat16|float32` converts the floating-point tensors.
 
 Usage (Debian: apt-get install python3-torch):
     /usr/bin/python3 tools/convert_zegclip_checkpoint.py voc_inductive_512_vit_base.pth voc.tensors
@@ -79,7 +81,10 @@ def load_checkpoint(path):
         torch.serialization.pickle = saved
 
 
-def extract_state_dict(checkpoint, path):
+DTYPES = {"keep": None, "float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}
+
+
+def extract_state_dict(checkpoint, path, dtype=None):
     """The model's tensors by name, from an mmseg checkpoint or a bare state dict."""
     if isinstance(checkpoint, dict) and "state_dict" in checkpoint:
         state = checkpoint["state_dict"]
@@ -97,22 +102,30 @@ def extract_state_dict(checkpoint, path):
         if name in out:
             raise SystemExit(f"{path}: '{key}' collides with another key once 'module.' is stripped")
         # A view would drag its whole storage into the archive; a contiguous copy holds exactly the tensor.
-        out[name] = value.detach().cpu().contiguous().clone()
+        value = value.detach().cpu()
+        if dtype is not None and value.is_floating_point():
+            value = value.to(dtype)
+        out[name] = value.contiguous().clone()
     return out
 
 
 def summarize(state):
+    dtypes = collections.Counter(str(v.dtype).replace("torch.", "") for v in state.values())
     groups = collections.Counter(k.split(".", 1)[0] for k in state)
     params = collections.Counter()
     for k, v in state.items():
         params[k.split(".", 1)[0]] += v.numel()
-    return ", ".join(f"{g}: {groups[g]} tensors / {params[g]:,} values" for g in sorted(groups))
+    parts = [f"{g}: {groups[g]} tensors / {params[g]:,} values" for g in sorted(groups)]
+    parts.append("dtypes " + " ".join(f"{d} x{n}" for d, n in sorted(dtypes.items())))
+    return ", ".join(parts)
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoint", help="the authors' .pth (mmseg checkpoint)")
     parser.add_argument("output", help="tensor archive to write (e.g. voc.tensors)")
+    parser.add_argument("--dtype", choices=sorted(DTYPES), default="keep",
+                        help="floating-point tensors as stored (keep, the default) or converted")
     args = parser.parse_args(argv)
     if not os.path.isfile(args.checkpoint):
         raise SystemExit(f"{args.checkpoint}: no such file")
@@ -120,7 +133,7 @@ def main(argv):
         checkpoint = load_checkpoint(args.checkpoint)
     except Exception as e:  # noqa: BLE001 - one clear line for any unpickling failure
         raise SystemExit(f"{args.checkpoint}: cannot unpickle ({type(e).__name__}: {e})")
-    state = extract_state_dict(checkpoint, args.checkpoint)
+    state = extract_state_dict(checkpoint, args.checkpoint, DTYPES[args.dtype])
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise SystemExit(f"{args.output}: folder {folder} does not exist")

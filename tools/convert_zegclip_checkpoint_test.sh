@@ -24,6 +24,27 @@ for k in want:
 assert not any(k.startswith("module.") for k in got)
 PY
 
+# dtypes: a float16 release stays float16 (half the bytes of float32, values exact); --dtype converts floating tensors only.
+"$py" - "$tmp/fake.tensors" "$tmp/half.pth" <<'PY'
+import sys, torch
+state = {k: v.half() for k, v in torch.load(sys.argv[1]).items()}
+state["decode_head.steps"] = torch.tensor([7])  # an integer buffer: never converted
+torch.save({"state_dict": state, "meta": {}}, sys.argv[2])
+PY
+out=$("$py" tools/convert_zegclip_checkpoint.py "$tmp/half.pth" "$tmp/half.tensors")
+grep -q "dtypes float16 x102 int64 x1" <<<"$out" || { echo "unexpected summary: $out"; exit 1; }
+"$py" tools/convert_zegclip_checkpoint.py "$tmp/half.pth" "$tmp/half32.tensors" --dtype=float32 >/dev/null
+"$py" - "$tmp/half.tensors" "$tmp/half32.tensors" "$tmp/fake.tensors" <<'PY'
+import sys, torch
+half, full, ref = (torch.load(p) for p in sys.argv[1:])
+for k, v in ref.items():
+    assert half[k].dtype == torch.float16 and torch.equal(half[k], v.half()), k
+    assert full[k].dtype == torch.float32 and torch.equal(full[k], v.half().float()), k
+assert half["decode_head.steps"].dtype == full["decode_head.steps"].dtype == torch.int64
+stored = lambda state: sum(v.numel() * v.element_size() for k, v in state.items() if k in ref)
+assert 2 * stored(half) == stored(full) == stored(ref), (stored(half), stored(full))
+PY
+
 # Failures: exit status non-zero, one line naming the file.
 fails() {  # EXPECTED_TEXT ARGS...
   local want=$1; shift

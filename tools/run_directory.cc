@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,13 @@ absl::Status MakeDirectories(const std::string& path) {
 bool FileExists(const std::string& path) {
   struct stat info;
   return stat(path.c_str(), &info) == 0;
+}
+
+absl::StatusOr<std::string> RunConfigOf(const std::string& checkpoint) {
+  const std::string beside = std::filesystem::path(checkpoint).parent_path().append("config.pbtxt").string();
+  if (FileExists(beside)) return beside;
+  return absl::InvalidArgumentError(absl::StrCat("--checkpoint=", checkpoint, ": no config.pbtxt beside it; ",
+                                                 "give the experiment it was trained with as --config=F"));
 }
 
 absl::Status PrepareRunDirectory(const std::string& work_dir, const config::Experiment& experiment) {

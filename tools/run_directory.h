@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "zegclip/config/experiment.pb.h"
 #include "zegclip/eval/segmentation_evaluator.h"
 
@@ -20,6 +21,10 @@ namespace zegclip::tools {
 // mkdir -p
 absl::Status MakeDirectories(const std::string& path);
 bool FileExists(const std::string& path);
+
+// The config.pbtxt of the run directory holding `checkpoint` (what `train` wrote beside its iter_N.ckpt). Error:
+// "--checkpoint=C: no config.pbtxt beside it; give the experiment it was trained with as --config=F".
+absl::StatusOr<std::string> RunConfigOf(const std::string& checkpoint);
 
 // Creates `work_dir` and writes the resolved config to work_dir/config.pbtxt (atomically).
 absl::Status PrepareRunDirectory(const std::string& work_dir, const config::Experiment& experiment);

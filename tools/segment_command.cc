@@ -38,7 +38,7 @@ DEFINE_string(authors_checkpoint, "",
               "segment: an authors' ZegCLIP checkpoint converted by tools/convert_zegclip_checkpoint.py");
 DEFINE_string(image, "", "an image file (JPEG, PNG, PPM, ...)");
 DEFINE_string(classes, "", "comma-separated class names, e.g. \"cat,dog,grass\"");
-DEFINE_string(out, "", "output folder (segment: labels.png, overlay.png, fractions.json)");
+DEFINE_string(out, "", "segment: output folder (labels.png, overlay.png, fractions.json); export-authors: the .pth");
 DEFINE_string(seen_classes, "",
               "segment: classes of --classes (names, or 0-based indices) whose scores model.seen_score_offset is "
               "subtracted from, as the authors' test does for the seen classes; empty: no calibration");
@@ -92,7 +92,6 @@ int RunSegment(const CommandLine&) {
 #include "zegclip/model/authors_checkpoint.h"
 #include "zegclip/model/inference.h"
 #include "zegclip/model/zero_shot_setting.h"
-#include "zegclip/train/checkpoint.h"
 
 namespace zegclip::tools {
 namespace {
@@ -156,10 +155,7 @@ absl::StatusOr<std::string> ConfigPath() {
         "--authors_checkpoint needs --config=F, the experiment it was trained with (templates, test resize, windows; "
         "e.g. experiments/voc_inductive.pbtxt): the checkpoint does not say, and a wrong guess segments silently worse");
   }
-  const std::string beside = std::filesystem::path(FLAGS_checkpoint).parent_path().append("config.pbtxt").string();
-  if (FileExists(beside)) return beside;
-  return absl::InvalidArgumentError(absl::StrCat("--checkpoint=", FLAGS_checkpoint, ": no config.pbtxt beside it; ",
-                                                 "give the experiment it was trained with as --config=F"));
+  return RunConfigOf(FLAGS_checkpoint);
 }
 
 absl::Status CheckFlags() {
@@ -191,12 +187,9 @@ absl::StatusOr<model::ZegClipSegmentor> BuildModel(const config::Experiment& e, 
     if (!built.ok()) return built.status();
     model = *built;
   } else {
-    absl::StatusOr<model::SegmentorOptions> options = SegmentorOptionsForClip(e.model(), FLAGS_clip);
-    if (!options.ok()) return options.status();
-    model = model::ZegClipSegmentor(*options);
-    train::TrainingState ignored;
-    absl::Status loaded = train::LoadCheckpoint(FLAGS_checkpoint, *model, nullptr, &ignored);
-    if (!loaded.ok()) return loaded;
+    absl::StatusOr<model::ZegClipSegmentor> built = BuildTrainedSegmentor(e, FLAGS_clip, FLAGS_checkpoint);
+    if (!built.ok()) return built.status();
+    model = *built;
   }
   model->to(device);
   model->eval();

@@ -9,6 +9,7 @@
 #include "zegclip/clip/encoder_mode.h"
 #include "zegclip/config/class_split.h"
 #include "zegclip/model/authors_checkpoint.h"
+#include "zegclip/train/checkpoint.h"
 
 namespace zegclip::tools {
 
@@ -26,6 +27,21 @@ absl::StatusOr<model::ZegClipSegmentor> BuildAuthorsSegmentor(const config::Expe
   if (!options.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", options.status().message()));
   model::ZegClipSegmentor model(*options);
   absl::Status loaded = model::LoadAuthorsWeights(*state, *model, path);
+  if (!loaded.ok()) return loaded;
+  return model;
+}
+
+absl::StatusOr<model::ZegClipSegmentor> BuildTrainedSegmentor(const config::Experiment& e,
+                                                              const std::string& clip_checkpoint,
+                                                              const std::string& checkpoint) {
+  for (const std::string& path : {clip_checkpoint, checkpoint}) {
+    if (!FileExists(path)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+  }
+  absl::StatusOr<model::SegmentorOptions> options = SegmentorOptionsForClip(e.model(), clip_checkpoint);
+  if (!options.ok()) return options.status();
+  model::ZegClipSegmentor model(*options);
+  train::TrainingState ignored;
+  absl::Status loaded = train::LoadCheckpoint(checkpoint, *model, nullptr, &ignored);
   if (!loaded.ok()) return loaded;
   return model;
 }

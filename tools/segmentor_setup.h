@@ -45,6 +45,13 @@ struct SegmentorSetup {
 absl::StatusOr<model::ZegClipSegmentor> BuildAuthorsSegmentor(const config::Experiment& experiment,
                                                               const std::string& path);
 
+// A segmentor of ours trained by `zegclip train`: the experiment's model on the CLIP architecture read off
+// `clip_checkpoint` (its weights are not read: the checkpoint holds every parameter), the training checkpoint's weights
+// loaded, on the CPU. Errors name the file.
+absl::StatusOr<model::ZegClipSegmentor> BuildTrainedSegmentor(const config::Experiment& experiment,
+                                                              const std::string& clip_checkpoint,
+                                                              const std::string& checkpoint);
+
 // Where the process computes: the communicator's device (nccl: its GPU), else CUDA if present, else the CPU.
 at::Device ComputeDevice(const dist::Communicator& comm);
 

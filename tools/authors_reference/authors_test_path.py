@@ -74,6 +74,27 @@ def build_config(authors_repo, config=CONFIG):
     return cfg
 
 
+def merge_model_snippet(cfg, path):
+    """Merges the `model = dict(...)` text `zegclip export-authors` prints into cfg.model, key by key (nested dicts
+    merged, other values replaced), as a user merges it into their config file."""
+    from mmcv import ConfigDict
+
+    namespace = {}
+    with open(path) as f:
+        exec(compile(f.read(), path, "exec"), {"dict": dict}, namespace)  # noqa: S102 - our own printed snippet
+    if not isinstance(namespace.get("model"), dict):
+        raise SystemExit(f"{path}: expected a `model = dict(...)` assignment")
+
+    def merge(into, update):
+        for key, value in update.items():
+            if isinstance(value, dict) and isinstance(into.get(key), dict):
+                merge(into[key], value)
+            else:
+                into[key] = ConfigDict(value) if isinstance(value, dict) else value
+
+    merge(cfg.model, namespace["model"])
+
+
 def build_model(cfg):
     from mmseg.models import build_segmentor
     return build_segmentor(cfg.model, test_cfg=cfg.get("test_cfg"))
@@ -290,6 +311,9 @@ def main(argv):
     parser.add_argument("--config", default=CONFIG,
                         help="the authors' config, relative to --authors_repo (VOC ones: the class names are VOC's)")
     parser.add_argument("--check_load", help="only load this checkpoint into the authors' model (strict) and report")
+    parser.add_argument("--model_snippet",
+                        help="a file holding the `model = dict(...)` that `zegclip export-authors` prints, merged "
+                             "into --config's model (for checkpoints of another architecture than ViT-B/16)")
     args = parser.parse_args(argv)
 
     authors_repo = os.path.abspath(args.authors_repo)
@@ -302,6 +326,8 @@ def main(argv):
     import torch
     torch.set_num_threads(args.threads)
     cfg = build_config(authors_repo, args.config)
+    if args.model_snippet:
+        merge_model_snippet(cfg, args.model_snippet)
 
     if args.check_load:
         return check_load(cfg, args.check_load)

@@ -15,34 +15,6 @@
 namespace zegclip::model {
 namespace {
 
-constexpr char kBackbone[] = "backbone.";
-constexpr char kTextEncoder[] = "text_encoder.";
-constexpr char kHead[] = "decode_head.";
-constexpr char kDecoderLayers[] = "decode_head.decoder_1.layers.";
-
-bool StartsWithAny(const std::string& s, std::initializer_list<const char*> prefixes) {
-  for (const char* p : prefixes) {
-    if (absl::StartsWith(s, p)) return true;
-  }
-  return false;
-}
-
-// "decode_head.decoder_1.layers.2.linear1.weight" -> our name, "" (skipped) or nullopt.
-std::optional<std::string> MapDecoderLayerKey(const std::string& key) {
-  const std::string rest = key.substr(sizeof(kDecoderLayers) - 1);  // "2.linear1.weight"
-  const size_t dot = rest.find('.');
-  int64_t layer = 0;
-  if (dot == std::string::npos || !absl::SimpleAtoi(rest.substr(0, dot), &layer)) return std::nullopt;
-  const std::string field = rest.substr(dot + 1);
-  // nn.TransformerDecoderLayer's self-attention and its norm: built, never called by their forward.
-  if (StartsWithAny(field, {"self_attn.", "norm1."})) return "";
-  if (StartsWithAny(field, {"multihead_attn.q.", "multihead_attn.k.", "multihead_attn.v.", "multihead_attn.proj.",
-                            "linear1.", "linear2.", "norm2.", "norm3."})) {
-    return absl::StrCat("decoder.layers.", layer, ".", field);
-  }
-  return std::nullopt;
-}
-
 std::string Shape(const at::Tensor& t) {
   std::ostringstream out;
   out << t.sizes();
@@ -125,11 +97,11 @@ void InferPrompts(const TensorMap& state, SegmentorOptions* o) {
 }
 
 absl::Status InferHead(const TensorMap& state, SegmentorOptions* o) {
-  const std::string first = std::string(kDecoderLayers) + "0.linear1.weight";
+  const std::string first = std::string(kAuthorsDecoderLayers) + "0.linear1.weight";
   absl::StatusOr<at::Tensor> linear1 = Require(state, first, 2);
   if (!linear1.ok()) return linear1.status();
   heads::TextQueryDecoderOptions& d = o->decoder;
-  d.layers = CountIndexed(state, kDecoderLayers);
+  d.layers = CountIndexed(state, kAuthorsDecoderLayers);
   d.width = linear1->size(1);
   d.ffn_ratio = linear1->size(0) / d.width;
   d.input_projection = state.count("decode_head.input_proj_1.weight") > 0;
@@ -159,26 +131,6 @@ struct ImportProblems {
 
 }  // namespace
 
-std::optional<std::string> OurNameForAuthorsKey(const std::string& key) {
-  if (absl::StartsWith(key, kBackbone)) return "clip.visual." + key.substr(sizeof(kBackbone) - 1);
-  if (absl::StartsWith(key, kTextEncoder)) {
-    const std::string rest = key.substr(sizeof(kTextEncoder) - 1);
-    if (StartsWithAny(rest, {"transformer.", "token_embedding.", "ln_final."}) || rest == "positional_embedding" ||
-        rest == "text_projection") {
-      return "clip." + rest;
-    }
-    return std::nullopt;
-  }
-  if (absl::StartsWith(key, kDecoderLayers)) return MapDecoderLayerKey(key);
-  if (!absl::StartsWith(key, kHead)) return std::nullopt;
-  const std::string rest = key.substr(sizeof(kHead) - 1);
-  if (rest == "q_proj.weight" || rest == "q_proj.bias") return "rd." + rest;
-  if (absl::StartsWith(rest, "input_proj_1.")) return "decoder.input_proj." + rest.substr(13);
-  if (absl::StartsWith(rest, "proj_norm_1.")) return "decoder.proj_norm." + rest.substr(12);
-  if (absl::StartsWith(rest, "loss_decode.")) return "";
-  return std::nullopt;
-}
-
 absl::StatusOr<SegmentorOptions> SegmentorOptionsFromAuthors(const TensorMap& state, const SegmentorOptions& base) {
   SegmentorOptions o = base;
   absl::Status s = InferClip(state, &o);
@@ -203,7 +155,7 @@ absl::Status LoadAuthorsWeights(const TensorMap& state, ZegClipSegmentorImpl& mo
     if (ours->empty()) continue;
     const at::Tensor* target = params.find(*ours);
     // Their shallow mode builds prompt_norm but never applies it; ours does not build it.
-    if (target == nullptr && shallow_checkpoint && absl::StartsWith(*ours, "clip.visual.prompt_norm.")) continue;
+    if (target == nullptr && shallow_checkpoint && absl::StartsWith(key, kAuthorsPromptNorm)) continue;
     if (target == nullptr) {
       problems.absent.push_back(absl::StrCat(key, " -> ", *ours));
     } else if (target->sizes() != tensor.sizes()) {

@@ -1,6 +1,7 @@
 #include "zegclip/model/tensor_archive.h"
 
 #include <torch/serialize.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -54,18 +55,28 @@ absl::StatusOr<TensorMap> ReadTensorArchive(const std::string& path) {
 absl::Status WriteTensorArchive(const TensorMap& tensors, const std::string& path) {
   c10::Dict<std::string, at::Tensor> dict;
   for (const auto& [name, tensor] : tensors) dict.insert(name, tensor.detach().to(at::kCPU).contiguous());
+  return WritePickledFile(c10::IValue(dict), path);
+}
+
+absl::Status WritePickledFile(const c10::IValue& value, const std::string& path) {
   std::vector<char> bytes;
   try {
-    bytes = torch::pickle_save(c10::IValue(dict));
+    bytes = torch::pickle_save(value);
   } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat(path, ": cannot serialise the tensors: ", FirstLine(e.what())));
+    return absl::InternalError(absl::StrCat(path, ": cannot serialise: ", FirstLine(e.what())));
   }
-  const std::string temp = path + ".tmp";
+  // A temporary name of this process's own, so two writers of one path never share (and corrupt) a temporary file.
+  const std::string temp = absl::StrCat(path, ".tmp.", ::getpid());
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) return absl::NotFoundError(absl::StrCat(path, ": cannot write (does the folder exist?)"));
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) return absl::DataLossError(absl::StrCat(path, ": write failed"));
+    if (!out.flush()) {
+      out.close();
+      std::error_code ignored;
+      std::filesystem::remove(temp, ignored);
+      return absl::DataLossError(absl::StrCat(path, ": write failed (disk full?)"));
+    }
   }
   std::error_code ec;
   std::filesystem::rename(temp, path, ec);

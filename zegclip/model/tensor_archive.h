@@ -11,6 +11,7 @@
 #define ZEGCLIP_MODEL_TENSOR_ARCHIVE_H_
 
 #include <ATen/ATen.h>
+#include <ATen/core/ivalue.h>
 
 #include <map>
 #include <string>
@@ -29,6 +30,10 @@ absl::StatusOr<TensorMap> ReadTensorArchive(const std::string& path);
 
 // Writes the tensors (moved to the CPU, made contiguous) as a dict, atomically (temporary file, then rename).
 absl::Status WriteTensorArchive(const TensorMap& tensors, const std::string& path);
+
+// Writes any picklable value (dicts of strings, tensors, lists, ints, ...) as torch.save's zip format, atomically;
+// Python's torch.load reads it back. Tensors must already be on the CPU.
+absl::Status WritePickledFile(const c10::IValue& value, const std::string& path);
 
 }  // namespace zegclip::model
 
