@@ -94,6 +94,6 @@ echo "garbage" > "$tmp/bad.ckpt"
 fails "$tmp/bad.ckpt" --checkpoint="$tmp/bad.ckpt" --config="$work/zegclip/config.pbtxt" --out="$tmp/e.pth"
 mkdir -p "$tmp/lone" && cp "$ckpt" "$tmp/lone/"
 fails "no config.pbtxt beside it" --checkpoint="$tmp/lone/iter_3.ckpt" --out="$tmp/e.pth"
-fails "cannot write" --checkpoint="$ckpt" --out="$tmp/no/such/folder/e.pth"
+fails "e.pth: open of the temporary file" --checkpoint="$ckpt" --out="$tmp/no/such/folder/e.pth"
 test ! -e "$tmp/e.pth" || { echo "a failed export left $tmp/e.pth behind"; exit 1; }
 echo PASS

@@ -1,7 +1,6 @@
 #include "zegclip/model/tensor_archive.h"
 
 #include <torch/serialize.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/report/atomic_file.h"
 
 namespace zegclip::model {
 namespace {
@@ -65,26 +65,7 @@ absl::Status WritePickledFile(const c10::IValue& value, const std::string& path)
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(path, ": cannot serialise: ", FirstLine(e.what())));
   }
-  // A temporary name of this process's own, so two writers of one path never share (and corrupt) a temporary file.
-  const std::string temp = absl::StrCat(path, ".tmp.", ::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return absl::NotFoundError(absl::StrCat(path, ": cannot write (does the folder exist?)"));
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) {
-      out.close();
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      return absl::DataLossError(absl::StrCat(path, ": write failed (disk full?)"));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    return absl::InternalError(absl::StrCat(path, ": cannot rename the temporary file into place"));
-  }
-  return absl::OkStatus();
+  return report::WriteFileAtomically(path, std::string(bytes.data(), bytes.size()));
 }
 
 }  // namespace zegclip::model

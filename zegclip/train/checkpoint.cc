@@ -14,15 +14,22 @@
 #include <ATen/Context.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 #include <torch/serialize/input-archive.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
+#include <torch/optim/sgd.h>
 #include <torch/serialize/output-archive.h>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "zegclip/report/atomic_file.h"
+#include "zegclip/train/content_digest.h"
 
 namespace zegclip::train {
 namespace {
 
-constexpr char kFormat[] = "zegclip-checkpoint-v1";
+// v2 adds a content checksum and stores the optimizer as bytes (so the checksum covers it); v1 files still load.
+constexpr char kFormatV1[] = "zegclip-checkpoint-v1";
+constexpr char kFormatV2[] = "zegclip-checkpoint-v2";
 
 // The first line of an exception's message (LibTorch appends backtraces).
 std::string FirstLine(const std::exception& e) {
@@ -69,14 +76,9 @@ std::vector<std::pair<std::string, at::Tensor>> ModelTensors(const torch::nn::Mo
   return out;
 }
 
-// Reads the archive's model tensors and copies them into `model` after checking names and shapes.
-absl::Status RestoreModel(const std::string& path, torch::serialize::InputArchive& archive,
-                          torch::nn::Module& model) {
-  c10::IValue names_value, tensors_value;
-  archive.read("model/names", names_value);
-  archive.read("model/tensors", tensors_value);
-  const std::vector<std::string> names = StringsOf(names_value);
-  const c10::List<at::Tensor> tensors = tensors_value.toTensorList();
+// The saved model tensors copied into `model` after checking names and shapes (nothing is copied on an error).
+absl::Status RestoreModel(const std::string& path, const std::vector<std::string>& names,
+                          const c10::List<at::Tensor>& tensors, torch::nn::Module& model) {
   if (names.size() != tensors.size()) return absl::DataLossError(absl::StrCat(path, ": model names/tensors differ"));
   std::map<std::string, at::Tensor> saved;
   for (size_t i = 0; i < names.size(); ++i) saved[names[i]] = tensors.get(i);
@@ -108,16 +110,89 @@ absl::Status RestoreModel(const std::string& path, torch::serialize::InputArchiv
   return absl::OkStatus();
 }
 
-absl::Status LoadArchive(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                         TrainingState* state) {
-  torch::serialize::InputArchive archive;
-  archive.load_from(path);
-  c10::IValue format;
-  if (!archive.try_read("format", format) || !format.isString() || format.toStringRef() != kFormat) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not a zegclip training checkpoint (no '", kFormat,
-                                                   "' format tag)"));
+// A model tensor with NaN or inf is refused: weights like that only ever give a silent wrong answer (hIoU 0).
+absl::Status CheckFinite(const std::string& path, const std::vector<std::string>& names,
+                         const c10::List<at::Tensor>& tensors) {
+  for (size_t i = 0; i < names.size() && i < tensors.size(); ++i) {
+    const at::Tensor t = tensors.get(i);
+    if (t.is_floating_point() && !at::isfinite(t).all().item<bool>()) {
+      return absl::DataLossError(absl::StrCat(path, ": tensor '", names[i],
+                                              "' holds NaN or inf: the run had diverged when this was written"));
+    }
   }
-  if (absl::Status s = RestoreModel(path, archive, model); !s.ok()) return s;
+  return absl::OkStatus();
+}
+
+// What a checkpoint holds besides the model tensors, read back.
+struct ArchiveRest {
+  int64_t iter = 0;
+  std::vector<std::string> rng_states;
+  std::vector<std::string> keys, values;
+};
+
+ArchiveRest ReadRest(torch::serialize::InputArchive& archive) {
+  c10::IValue iter, rng, keys, values;
+  archive.read("iter", iter);
+  archive.read("rng", rng);
+  archive.read("metadata/keys", keys);
+  archive.read("metadata/values", values);
+  ArchiveRest rest;
+  rest.iter = iter.toInt();
+  const c10::List<at::Tensor> rng_tensors = rng.toTensorList();
+  for (size_t i = 0; i < rng_tensors.size(); ++i) rest.rng_states.push_back(TensorToBytes(rng_tensors.get(i)));
+  rest.keys = StringsOf(keys);
+  rest.values = StringsOf(values);
+  return rest;
+}
+
+void FillState(const ArchiveRest& rest, TrainingState* state) {
+  state->iter = rest.iter;
+  state->rng_states = rest.rng_states;
+  state->metadata.clear();
+  for (size_t i = 0; i < rest.keys.size() && i < rest.values.size(); ++i) state->metadata[rest.keys[i]] = rest.values[i];
+}
+
+// The digest of everything a v2 checkpoint holds, in one fixed order (the same on save and load).
+std::string Checksum(const std::vector<std::string>& names, const c10::List<at::Tensor>& tensors,
+                     const std::string& optimizer_bytes, const ArchiveRest& rest) {
+  ContentDigest d;
+  d.Add(rest.iter);
+  for (size_t i = 0; i < names.size(); ++i) {
+    d.Add(names[i]);
+    d.Add(tensors.get(i));
+  }
+  d.Add(optimizer_bytes);
+  for (const std::string& r : rest.rng_states) d.Add(r);
+  for (const std::string& k : rest.keys) d.Add(k);
+  for (const std::string& v : rest.values) d.Add(v);
+  return d.Hex();
+}
+
+std::string OptimizerBytes(const torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::ostringstream out;
+  archive.save_to(out);
+  return out.str();
+}
+
+void LoadOptimizerBytes(const std::string& bytes, torch::optim::Optimizer& optimizer) {
+  torch::serialize::InputArchive archive;
+  std::istringstream in(bytes);
+  archive.load_from(in);
+  optimizer.load(archive);
+}
+
+// A v1 file (no checksum; the optimizer as a nested archive): still read, unverified.
+absl::Status LoadV1(const std::string& path, torch::serialize::InputArchive& archive, torch::nn::Module& model,
+                    torch::optim::Optimizer* optimizer, TrainingState* state) {
+  c10::IValue names, tensors;
+  archive.read("model/names", names);
+  archive.read("model/tensors", tensors);
+  const std::vector<std::string> name_list = StringsOf(names);
+  const c10::List<at::Tensor> tensor_list = tensors.toTensorList();
+  if (absl::Status s = CheckFinite(path, name_list, tensor_list); !s.ok()) return s;
+  if (absl::Status s = RestoreModel(path, name_list, tensor_list, model); !s.ok()) return s;
   if (optimizer != nullptr) {
     torch::serialize::InputArchive optimizer_archive;
     if (!archive.try_read("optimizer", optimizer_archive)) {
@@ -125,54 +200,153 @@ absl::Status LoadArchive(const std::string& path, torch::nn::Module& model, torc
     }
     optimizer->load(optimizer_archive);
   }
-  c10::IValue iter, rng, keys, values;
-  archive.read("iter", iter);
-  archive.read("rng", rng);
-  archive.read("metadata/keys", keys);
-  archive.read("metadata/values", values);
-  state->iter = iter.toInt();
-  state->rng_states.clear();
-  const c10::List<at::Tensor> rng_tensors = rng.toTensorList();
-  for (size_t i = 0; i < rng_tensors.size(); ++i) state->rng_states.push_back(TensorToBytes(rng_tensors.get(i)));
-  const std::vector<std::string> k = StringsOf(keys), v = StringsOf(values);
-  state->metadata.clear();
-  for (size_t i = 0; i < k.size() && i < v.size(); ++i) state->metadata[k[i]] = v[i];
+  FillState(ReadRest(archive), state);
+  return absl::OkStatus();
+}
+
+// Reads a v2 file's contents and checks them (checksum, finite model tensors) before anything is used.
+absl::Status ReadVerifiedV2(const std::string& path, torch::serialize::InputArchive& archive,
+                            std::vector<std::string>* names, c10::List<at::Tensor>* tensors,
+                            std::string* optimizer_bytes, ArchiveRest* rest) {
+  c10::IValue names_value, tensors_value, optimizer_value, checksum;
+  archive.read("model/names", names_value);
+  archive.read("model/tensors", tensors_value);
+  *names = StringsOf(names_value);
+  *tensors = tensors_value.toTensorList();
+  if (names->size() != tensors->size()) return absl::DataLossError(absl::StrCat(path, ": model names/tensors differ"));
+  optimizer_bytes->clear();
+  if (archive.try_read("optimizer_bytes", optimizer_value)) *optimizer_bytes = TensorToBytes(optimizer_value.toTensor());
+  *rest = ReadRest(archive);
+  if (!archive.try_read("checksum", checksum) || !checksum.isString()) {
+    return absl::DataLossError(absl::StrCat(path, ": the checkpoint has no checksum (truncated or edited?)"));
+  }
+  const std::string computed = Checksum(*names, *tensors, *optimizer_bytes, *rest);
+  if (computed != checksum.toStringRef()) {
+    return absl::DataLossError(absl::StrCat(path, ": checksum mismatch (stored ", checksum.toStringRef(),
+                                            ", contents give ", computed,
+                                            "): the file changed after it was written (disk error, partial copy?)"));
+  }
+  return CheckFinite(path, *names, *tensors);
+}
+
+absl::Status LoadV2(const std::string& path, torch::serialize::InputArchive& archive, torch::nn::Module& model,
+                    torch::optim::Optimizer* optimizer, TrainingState* state) {
+  std::vector<std::string> names;
+  c10::List<at::Tensor> tensors;
+  std::string optimizer_bytes;
+  ArchiveRest rest;
+  if (absl::Status s = ReadVerifiedV2(path, archive, &names, &tensors, &optimizer_bytes, &rest); !s.ok()) return s;
+  if (absl::Status s = RestoreModel(path, names, tensors, model); !s.ok()) return s;
+  if (optimizer != nullptr) {
+    if (optimizer_bytes.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": the checkpoint has no optimizer state"));
+    }
+    LoadOptimizerBytes(optimizer_bytes, *optimizer);
+  }
+  FillState(rest, state);
+  return absl::OkStatus();
+}
+
+// The format tag: 1 or 2, or an error for a file of another kind.
+absl::StatusOr<int> FormatVersion(const std::string& path, torch::serialize::InputArchive& archive) {
+  c10::IValue format;
+  if (archive.try_read("format", format) && format.isString()) {
+    if (format.toStringRef() == kFormatV2) return 2;
+    if (format.toStringRef() == kFormatV1) return 1;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(path, ": not a zegclip training checkpoint (no '", kFormatV2,
+                                                 "' format tag)"));
+}
+
+absl::Status LoadArchive(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                         TrainingState* state) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  absl::StatusOr<int> version = FormatVersion(path, archive);
+  if (!version.ok()) return version.status();
+  return *version == 2 ? LoadV2(path, archive, model, optimizer, state)
+                       : LoadV1(path, archive, model, optimizer, state);
+}
+
+absl::Status OpenableOrNotFound(const std::string& path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open the checkpoint: ", std::strerror(errno)));
+  }
+  if (!S_ISREG(info.st_mode)) return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"));
+  if (::access(path.c_str(), R_OK) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot read the checkpoint: ", std::strerror(errno)));
+  }
   return absl::OkStatus();
 }
 
 }  // namespace
 
+std::vector<std::string> NonFiniteTensors(const torch::nn::Module& model, const torch::optim::Optimizer* optimizer) {
+  std::vector<std::string> bad;
+  auto check = [&bad](const std::string& name, const at::Tensor& t) {
+    if (t.defined() && t.is_floating_point() && !at::isfinite(t).all().item<bool>()) bad.push_back(name);
+  };
+  for (const auto& [name, tensor] : ModelTensors(model)) check(name, tensor);
+  if (optimizer == nullptr) return bad;
+  // The moments of the optimizers this project builds (AdamW; Adam and SGD for tests), by parameter order.
+  size_t index = 0;
+  for (const auto& group : optimizer->param_groups()) {
+    for (const at::Tensor& param : group.params()) {
+      const auto it = optimizer->state().find(c10::guts::to_string(param.unsafeGetTensorImpl()));
+      const std::string name = absl::StrCat("optimizer state of parameter ", index++);
+      if (it == optimizer->state().end()) continue;
+      if (const auto* w = dynamic_cast<const torch::optim::AdamWParamState*>(it->second.get())) {
+        check(name + " (exp_avg)", w->exp_avg());
+        check(name + " (exp_avg_sq)", w->exp_avg_sq());
+      } else if (const auto* a = dynamic_cast<const torch::optim::AdamParamState*>(it->second.get())) {
+        check(name + " (exp_avg)", a->exp_avg());
+        check(name + " (exp_avg_sq)", a->exp_avg_sq());
+      } else if (const auto* m = dynamic_cast<const torch::optim::SGDParamState*>(it->second.get())) {
+        check(name + " (momentum_buffer)", m->momentum_buffer());
+      }
+    }
+  }
+  return bad;
+}
 
 absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& model,
                             const torch::optim::Optimizer* optimizer, const TrainingState& state) {
+  const std::vector<std::string> bad = NonFiniteTensors(model, optimizer);
+  if (!bad.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": not written: NaN or inf in ", bad.size(), " tensor(s) (", bad.front(),
+        bad.size() > 1 ? ", ..." : "", "): the run has diverged, and a diverged state must never become a resume "
+        "point"));
+  }
   std::string bytes;
   try {
     torch::serialize::OutputArchive archive;
-    archive.write("format", c10::IValue(std::string(kFormat)));
-    archive.write("iter", c10::IValue(state.iter));
+    archive.write("format", c10::IValue(std::string(kFormatV2)));
+    ArchiveRest rest;
+    rest.iter = state.iter;
+    rest.rng_states = state.rng_states;
+    for (const auto& [k, v] : state.metadata) {
+      rest.keys.push_back(k);
+      rest.values.push_back(v);
+    }
     std::vector<std::string> names;
     c10::List<at::Tensor> tensors;
     for (const auto& [name, tensor] : ModelTensors(model)) {
       names.push_back(name);
       tensors.push_back(tensor.detach());
     }
+    const std::string optimizer_bytes = optimizer != nullptr ? OptimizerBytes(*optimizer) : std::string();
+    archive.write("iter", c10::IValue(rest.iter));
     archive.write("model/names", c10::IValue(ToList(names)));
     archive.write("model/tensors", c10::IValue(tensors));
-    if (optimizer != nullptr) {
-      torch::serialize::OutputArchive optimizer_archive(archive.compilation_unit());
-      optimizer->save(optimizer_archive);
-      archive.write("optimizer", optimizer_archive);
-    }
+    if (optimizer != nullptr) archive.write("optimizer_bytes", c10::IValue(BytesToTensor(optimizer_bytes)));
     c10::List<at::Tensor> rng;
-    for (const std::string& s : state.rng_states) rng.push_back(BytesToTensor(s));
+    for (const std::string& r : rest.rng_states) rng.push_back(BytesToTensor(r));
     archive.write("rng", c10::IValue(rng));
-    std::vector<std::string> keys, values;
-    for (const auto& [k, v] : state.metadata) {
-      keys.push_back(k);
-      values.push_back(v);
-    }
-    archive.write("metadata/keys", c10::IValue(ToList(keys)));
-    archive.write("metadata/values", c10::IValue(ToList(values)));
+    archive.write("metadata/keys", c10::IValue(ToList(rest.keys)));
+    archive.write("metadata/values", c10::IValue(ToList(rest.values)));
+    archive.write("checksum", c10::IValue(Checksum(names, tensors, optimizer_bytes, rest)));
     std::ostringstream out;
     archive.save_to(out);
     bytes = out.str();
@@ -184,12 +358,33 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
 
 absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                             TrainingState* state) {
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0) {
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open the checkpoint: ", std::strerror(errno)));
-  }
+  if (absl::Status s = OpenableOrNotFound(path); !s.ok()) return s;
   try {
     return LoadArchive(path, model, optimizer, state);
+  } catch (const std::exception& e) {
+    return absl::DataLossError(absl::StrCat(path, ": not a readable checkpoint (corrupt or truncated?): ",
+                                            FirstLine(e)));
+  }
+}
+
+absl::Status VerifyCheckpoint(const std::string& path) {
+  if (absl::Status s = OpenableOrNotFound(path); !s.ok()) return s;
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    absl::StatusOr<int> version = FormatVersion(path, archive);
+    if (!version.ok()) return version.status();
+    if (*version == 1) {  // no checksum to check
+      c10::IValue names, tensors;
+      archive.read("model/names", names);
+      archive.read("model/tensors", tensors);
+      return CheckFinite(path, StringsOf(names), tensors.toTensorList());
+    }
+    std::vector<std::string> names;
+    c10::List<at::Tensor> tensors;
+    std::string optimizer_bytes;
+    ArchiveRest rest;
+    return ReadVerifiedV2(path, archive, &names, &tensors, &optimizer_bytes, &rest);
   } catch (const std::exception& e) {
     return absl::DataLossError(absl::StrCat(path, ": not a readable checkpoint (corrupt or truncated?): ",
                                             FirstLine(e)));

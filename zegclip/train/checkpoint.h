@@ -1,7 +1,11 @@
 // Training checkpoints: model parameters + buffers (by dotted name), optimizer state (AdamW's exp_avg, exp_avg_sq,
 // step ...), the iteration, every rank's RNG state and a string metadata map, in one file written ATOMICALLY
-// (path.tmp, fsync, rename, fsync of the folder): a crash mid-write leaves the previous checkpoint intact, never a
-// torn file. Loading restores everything, so a resumed run continues bit for bit like an uninterrupted one.
+// (path.tmp.<pid>, fsync, rename, fsync of the folder): a crash mid-write leaves the previous checkpoint intact, never
+// a torn file. Loading restores everything, so a resumed run continues bit for bit like an uninterrupted one.
+// Integrity: a state with NaN or inf in the model or the optimizer's moments is never written; every file carries a
+// checksum of its whole contents (content_digest.h), verified on load before anything is copied, and a loaded model
+// tensor that is not finite is refused, so a flipped byte or a diverged file is one clear error, never a silent
+// wrong answer.
 //
 // The file is a LibTorch archive (torch::serialize), so C++ tools can open it without this code.
 //
@@ -41,6 +45,14 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
 // (and no others); `optimizer` (when not null) must have the same groups as the one saved. Errors name the file.
 absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                             TrainingState* state);
+
+// Reads the file at `path` without a model and checks what can be checked alone: a zegclip checkpoint, readable,
+// its checksum matching its contents, its model tensors finite (v1 files, which have no checksum, pass if
+// readable). The resume uses it to name the newest good checkpoint when the newest one is bad.
+absl::Status VerifyCheckpoint(const std::string& path);
+
+// Names of the model's parameters / buffers and the optimizer's moments that hold NaN or inf (empty: all finite).
+std::vector<std::string> NonFiniteTensors(const torch::nn::Module& model, const torch::optim::Optimizer* optimizer);
 
 // The default CPU generator's state, plus the current CUDA device's where CUDA is available, as opaque bytes.
 std::string CaptureRngState();

@@ -1,9 +1,13 @@
 #include "zegclip/train/trainer.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <regex>
@@ -48,10 +52,11 @@ std::vector<int64_t> Trainer::CheckpointIters(const std::string& work_dir) {
   std::vector<int64_t> iters;
   std::error_code ec;
   if (!std::filesystem::is_directory(work_dir, ec)) return iters;
-  static const std::regex kName("iter_([0-9]+)\\.ckpt");
-  for (const auto& entry : std::filesystem::directory_iterator(work_dir, ec)) {
+  // At most 18 digits: every such number fits int64 (a longer name is no checkpoint of ours, and must not throw).
+  static const std::regex kName("iter_([0-9]{1,18})\\.ckpt");
+  for (std::filesystem::directory_iterator it(work_dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::smatch match;
-    const std::string name = entry.path().filename().string();
+    const std::string name = it->path().filename().string();
     if (std::regex_match(name, match, kName)) iters.push_back(std::stoll(match[1].str()));
   }
   std::sort(iters.begin(), iters.end());
@@ -64,7 +69,8 @@ std::optional<int64_t> Trainer::LatestCheckpointIter(const std::string& work_dir
   return iters.back();
 }
 
-void Trainer::PruneCheckpoints() const {
+void Trainer::PruneCheckpoints() {
+  unproven_checkpoint_ = false;
   if (options_.keep_last <= 0) return;
   const std::vector<int64_t> iters = CheckpointIters(options_.work_dir);
   const size_t keep = static_cast<size_t>(options_.keep_last);
@@ -74,19 +80,53 @@ void Trainer::PruneCheckpoints() const {
   }
 }
 
+namespace {
+
+// Whether process `pid` exists on this host (a temporary file of a live writer must not be removed).
+bool ProcessAlive(const std::string& pid_text) {
+  char* end = nullptr;
+  const long pid = std::strtol(pid_text.c_str(), &end, 10);
+  if (pid_text.empty() || *end != '\0' || pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+
 void Trainer::RemoveStrayTempFiles() const {
-  // iter_<N>.ckpt.tmp.<pid>: a write that a crash interrupted before its rename. Never loaded, only deleted.
-  static const std::regex kTemp("iter_[0-9]+\\.ckpt\\.tmp.*");
+  // iter_<N>.ckpt.tmp.<pid>: a write that a crash interrupted before its rename. Never loaded, only deleted, and
+  // only when its writer is gone (the run lock keeps other runs out; the pid check is a second guard).
+  static const std::regex kTemp("iter_[0-9]+\\.ckpt\\.tmp\\.(.*)");
   std::error_code ec;
   std::vector<std::filesystem::path> stray;
-  for (const auto& entry : std::filesystem::directory_iterator(options_.work_dir, ec)) {
-    if (std::regex_match(entry.path().filename().string(), kTemp)) stray.push_back(entry.path());
+  for (std::filesystem::directory_iterator it(options_.work_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::smatch match;
+    const std::string name = it->path().filename().string();
+    if (std::regex_match(name, match, kTemp) && !ProcessAlive(match[1].str())) stray.push_back(it->path());
   }
   for (const auto& path : stray) {
     if (std::filesystem::remove(path, ec) && options_.print) {
       std::printf("trainer: removed %s (an interrupted checkpoint write)\n", path.c_str());
     }
   }
+}
+
+// The first step from the newest checkpoint gave a non-finite loss: that checkpoint reproduces the divergence on
+// every restart, so it is set aside and the error names the one a restart resumes from.
+absl::Status Trainer::Diverged(absl::Status status) {
+  if (!comm_.is_main() || !unproven_checkpoint_ || last_saved_iter_ < 0) return status;
+  const std::string path = CheckpointPath(options_.work_dir, last_saved_iter_);
+  const std::string aside = path + ".diverged";
+  std::error_code ec;
+  std::filesystem::rename(path, aside, ec);
+  if (ec) return status;
+  const std::optional<int64_t> previous = LatestCheckpointIter(options_.work_dir);
+  const std::string next = previous ? absl::StrCat("a restart resumes from ", CheckpointPath(options_.work_dir,
+                                                                                            *previous))
+                                    : "no earlier checkpoint is left: a restart starts from iteration 0";
+  return absl::Status(status.code(),
+                      absl::StrCat(status.message(), "; the first step from ", path, " diverged, so it was moved to ",
+                                   aside, " and ", next, " (lower train.lr or set train.grad_clip_norm first, or it "
+                                   "diverges the same way)"));
 }
 
 absl::Status Trainer::Fail(absl::Status status) {
@@ -96,6 +136,9 @@ absl::Status Trainer::Fail(absl::Status status) {
 
 absl::Status Trainer::Run(const StepFn& step) {
   if (absl::Status s = Start(); !s.ok()) return Fail(s);
+  for (auto& hook : hooks_) {
+    if (absl::Status s = hook->BeforeTrain(iter_); !s.ok()) return Fail(s);
+  }
   model_.train();
   while (iter_ < options_.max_iters) {
     absl::Status step_status;
@@ -106,7 +149,8 @@ absl::Status Trainer::Run(const StepFn& step) {
       const std::string what = c10_error != nullptr ? c10_error->what_without_backtrace() : e.what();
       step_status = absl::InternalError(absl::StrCat("iteration ", iter_, ": ", what.substr(0, what.find('\n'))));
     }
-    if (!step_status.ok()) return Fail(step_status);
+    if (!step_status.ok()) return Fail(diverged_ ? Diverged(step_status) : step_status);
+    if (unproven_checkpoint_ && comm_.is_main()) PruneCheckpoints();  // a finite step from the newest: now prune
     const int64_t done = iter_;
     const bool last = done == options_.max_iters;
     if (options_.log_interval > 0 && (done % options_.log_interval == 0 || last)) {
@@ -122,6 +166,7 @@ absl::Status Trainer::Run(const StepFn& step) {
   if (last_saved_iter_ != iter_) {
     if (absl::Status s = SaveAt(iter_); !s.ok()) return Fail(s);
   }
+  if (comm_.is_main()) PruneCheckpoints();  // the run ended with finite losses
   return absl::OkStatus();
 }
 
@@ -134,6 +179,11 @@ absl::Status Trainer::Start() {
     std::error_code ec;
     std::filesystem::create_directories(options_.work_dir, ec);
     if (ec) return absl::InternalError(absl::StrCat(options_.work_dir, ": cannot create the work dir: ", ec.message()));
+    if (!lock_) {
+      absl::StatusOr<report::RunDirectoryLock> lock = report::RunDirectoryLock::Acquire(options_.work_dir, "train");
+      if (!lock.ok()) return lock.status();
+      lock_.emplace(std::move(*lock));
+    }
     if (absl::Status s = metrics_.Open(options_.work_dir + "/metrics.jsonl"); !s.ok()) return s;
     RemoveStrayTempFiles();
     if (options_.bf16_autocast && !at::hasCUDA()) {
@@ -158,9 +208,10 @@ absl::Status Trainer::Resume() {
   if (latest < 0) return absl::OkStatus();
   const std::string path = CheckpointPath(options_.work_dir, latest);
   TrainingState state;
-  if (absl::Status s = LoadCheckpoint(path, model_, &optimizer_, &state); !s.ok()) return s;
+  if (absl::Status s = LoadCheckpoint(path, model_, &optimizer_, &state); !s.ok()) return ResumeError(path, s);
   iter_ = state.iter;
   last_saved_iter_ = state.iter;
+  unproven_checkpoint_ = true;  // if its first step diverges, it is set aside like a fresh one
   if (state.rng_states.size() == static_cast<size_t>(comm_.size())) {
     if (absl::Status s = RestoreRngState(state.rng_states[comm_.rank()]); !s.ok()) {
       return absl::DataLossError(absl::StrCat(path, ": ", s.message()));
@@ -178,6 +229,25 @@ absl::Status Trainer::Resume() {
     return metrics_.Write({{"mode", "resume"}, {"checkpoint", path}}, {{"iter", static_cast<double>(iter_)}});
   }
   return absl::OkStatus();
+}
+
+absl::Status Trainer::ResumeError(const std::string& path, const absl::Status& status) const {
+  // A checkpoint that does not fit the model is the experiment's problem, not the file's: no other file helps.
+  if (absl::IsInvalidArgument(status) || !comm_.is_main()) return status;
+  std::vector<int64_t> iters = CheckpointIters(options_.work_dir);
+  std::string good;
+  for (auto it = iters.rbegin(); it != iters.rend(); ++it) {
+    const std::string candidate = CheckpointPath(options_.work_dir, *it);
+    if (candidate != path && VerifyCheckpoint(candidate).ok()) {
+      good = candidate;
+      break;
+    }
+  }
+  const std::string advice =
+      good.empty() ? "no other checkpoint in the work dir is good: start over with --noresume or another --work_dir"
+                   : absl::StrCat("the newest good checkpoint is ", good, ": move ", path, " aside (e.g. to ", path,
+                                  ".bad) and start again to resume from it");
+  return absl::Status(status.code(), absl::StrCat("cannot resume: ", status.message(), "; ", advice));
 }
 
 absl::Status Trainer::OneStep(const StepFn& step) {
@@ -198,6 +268,7 @@ absl::Status Trainer::OneStep(const StepFn& step) {
   }
   const double loss = out->loss.item<double>();
   if (!std::isfinite(loss)) {
+    diverged_ = true;
     return absl::InvalidArgumentError(
         absl::StrCat("iteration ", iter_, ": the loss is ", loss, " on rank ", comm_.rank()));
   }
@@ -266,7 +337,7 @@ absl::Status Trainer::SaveAt(int64_t iter) {
   if (absl::Status s = SaveCheckpoint(CheckpointPath(options_.work_dir, iter), model_, &optimizer_, state); !s.ok()) {
     return s;
   }
-  PruneCheckpoints();  // only after the new one is safely on disk
+  unproven_checkpoint_ = true;  // older ones are pruned after the next finite step (or at the end)
   return absl::OkStatus();
 }
 

@@ -10,9 +10,14 @@
 // whatever SetExtraState saves, e.g. a data loader's position).
 //
 // Failures: an error from the step, a non-finite loss (checked before backward, so no update and no checkpoint
-// happens; the previous checkpoints stay) or an unwritable checkpoint is returned as a status on a
-// 1-rank run; with several ranks it aborts every rank with that message (a lone failing rank would leave the others
-// blocked in the next collective).
+// happens) or an unwritable checkpoint is returned as a status on a 1-rank run; with several ranks it aborts every
+// rank with that message (a lone failing rank would leave the others blocked in the next collective).
+// No bad checkpoint becomes the resume point: rank 0 holds a RunDirectoryLock on work_dir for the whole run (a
+// second writer is refused); a state with NaN/inf is never written (checkpoint.h); older checkpoints are pruned
+// only once a step from the newest one has given a finite loss, and when the first step from a checkpoint diverges
+// (rank 0's loss not finite) that checkpoint is renamed iter_<N>.ckpt.diverged, so a restart resumes from the last
+// good one, which the error names. A resume whose newest checkpoint is unreadable, corrupt or non-finite fails
+// naming the newest good one.
 //
 // Example:
 //   ParamGroups groups = ParamGroups::Build(NamedParameters(*model), group_options);
@@ -38,6 +43,7 @@
 #include "absl/status/statusor.h"
 #include "zegclip/dist/communicator.h"
 #include "zegclip/dist/gradient_bucketer.h"
+#include "zegclip/report/run_directory_lock.h"
 #include "zegclip/train/lr_schedule.h"
 #include "zegclip/train/metrics_log.h"
 #include "zegclip/train/param_groups.h"
@@ -73,6 +79,10 @@ struct StepRecord {
 class TrainerHook {
  public:
   virtual ~TrainerHook() = default;
+  // Once, after the start (work dir locked, resume checked and loaded, ranks in sync) and before the first step:
+  // `start_iter` = iterations already completed (0 on a fresh run). What a run records about itself belongs here,
+  // so a resume that fails leaves the run's records as they were.
+  virtual absl::Status BeforeTrain(int64_t /*start_iter*/) { return absl::OkStatus(); }
   // `iter` = iterations completed before this step.
   virtual absl::Status BeforeStep(int64_t /*iter*/) { return absl::OkStatus(); }
   virtual absl::Status AfterStep(const StepRecord& /*record*/) { return absl::OkStatus(); }
@@ -121,8 +131,10 @@ class Trainer {
   absl::Status OneStep(const StepFn& step);
   absl::Status LogWindow(int64_t iter);
   absl::Status SaveAt(int64_t iter);
-  void PruneCheckpoints() const;
+  void PruneCheckpoints();
   void RemoveStrayTempFiles() const;
+  absl::Status Diverged(absl::Status status);
+  absl::Status ResumeError(const std::string& path, const absl::Status& status) const;
   absl::Status Evaluate(int64_t iter);
 
   TrainerOptions options_;
@@ -140,6 +152,10 @@ class Trainer {
   Window window_;
   int64_t iter_ = 0;
   int64_t last_saved_iter_ = -1;
+  // A checkpoint written since the last step: kept with its predecessors until a step from it proves finite.
+  bool unproven_checkpoint_ = false;
+  bool diverged_ = false;  // the failing step's loss was not finite
+  std::optional<report::RunDirectoryLock> lock_;  // rank 0: one writer per work_dir
 };
 
 }  // namespace zegclip::train

@@ -1,8 +1,13 @@
 #include "zegclip/train/trainer.h"
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
@@ -259,52 +264,174 @@ TEST(Trainer, KeepsTheLastNCheckpointsAndTheFinalOne) {
   EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
 }
 
-TEST(Trainer, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
-  TrainerOptions options = Options("nan_keep", 10);
-  options.checkpoint_interval = 2;
-  options.keep_last = 1;
-  Rig setup(7, options);
-  int calls = 0;
+// Runs 10 iterations (checkpoint every 2, keep 1) whose loss turns NaN at iteration `nan_at`.
+struct DivergingRun {
+  TrainerOptions options;
+  Rig rig;
+  absl::Status status;
   at::Tensor weights_before_nan;
-  absl::Status s = setup.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
-    const at::Tensor w = setup.model->fc->weight;
-    if (++calls < 6) return StepOutput{(w - 1).pow(2).sum(), {}};
-    weights_before_nan = w.detach().clone();
-    return StepOutput{w.sum() * std::numeric_limits<double>::infinity() * 0, {}};  // NaN at iteration 5
-  });
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(s.message()), HasSubstr("iteration 5: the loss is nan on rank 0"));
-  EXPECT_EQ(setup.trainer->iter(), 5);
-  // No checkpoint of the failed step; the last good one (iteration 4) survives pruning and still loads.
-  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{4}));
+
+  DivergingRun(const std::string& name, int nan_at) : options(Make(name)), rig(7, options) {
+    int iteration = 0;
+    status = rig.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
+      const at::Tensor w = rig.model->fc->weight;
+      if (iteration++ < nan_at) return StepOutput{(w - 1).pow(2).sum(), {}};
+      weights_before_nan = w.detach().clone();
+      return StepOutput{w.sum() * std::numeric_limits<double>::infinity() * 0, {}};
+    });
+  }
+  static TrainerOptions Make(const std::string& name) {
+    TrainerOptions o = Options(name, 10);
+    o.checkpoint_interval = 2;
+    o.keep_last = 1;
+    return o;
+  }
+};
+
+TEST(Trainer, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
+  // Iteration 4 (the first from iter_4) was finite, so iter_2 was pruned; iteration 5 diverges.
+  DivergingRun run("nan_keep", 5);
+  EXPECT_EQ(run.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(run.status.message()), "iteration 5: the loss is nan on rank 0");
+  EXPECT_EQ(run.rig.trainer->iter(), 5);
+  EXPECT_EQ(Trainer::CheckpointIters(run.options.work_dir), (std::vector<int64_t>{4}));
   // The failed step changed nothing: the model still holds the weights of iteration 5's start (= after 5 updates).
-  EXPECT_TRUE(setup.model->fc->weight.equal(weights_before_nan));
+  EXPECT_TRUE(run.rig.model->fc->weight.equal(run.weights_before_nan));
   Rig reloaded(99, Options("nan_reload", 4));
   TrainingState state;
-  ASSERT_TRUE(LoadCheckpoint(Trainer::CheckpointPath(options.work_dir, 4), *reloaded.model, reloaded.adamw.get(),
+  ASSERT_TRUE(LoadCheckpoint(Trainer::CheckpointPath(run.options.work_dir, 4), *reloaded.model, reloaded.adamw.get(),
                              &state).ok());
   EXPECT_EQ(state.iter, 4);
-  EXPECT_FALSE(reloaded.model->fc->weight.equal(weights_before_nan));  // iteration 4's weights, one update earlier
+  EXPECT_FALSE(reloaded.model->fc->weight.equal(run.weights_before_nan));  // iteration 4's weights, one update earlier
 }
 
-TEST(Trainer, AStrayTempFileOfAnInterruptedWriteIsIgnoredAndRemoved) {
-  TrainerOptions options = Options("stray", 4);
-  options.checkpoint_interval = 2;
-  Rig first(5, options);
-  ASSERT_TRUE(first.Run().ok());
-  // A crash mid-write of iteration 6: half a checkpoint under the temp name.
-  std::ifstream in(Trainer::CheckpointPath(options.work_dir, 4), std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string stray = Trainer::CheckpointPath(options.work_dir, 6) + ".tmp.12345";
-  std::ofstream(stray, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-  EXPECT_EQ(Trainer::LatestCheckpointIter(options.work_dir).value(), 4);
+TEST(Trainer, ACheckpointWhoseFirstStepDivergesIsSetAsideAndTheGoodOneKept) {
+  // iter_6 was written after iteration 5; iteration 6, the first from it, diverges: every restart from iter_6 would
+  // diverge the same way, so it is moved aside, and iter_4 (not pruned while iter_6 was unproven) is the resume point.
+  DivergingRun run("nan_aside", 6);
+  const std::string six = Trainer::CheckpointPath(run.options.work_dir, 6);
+  EXPECT_EQ(run.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(run.status.message()),
+            "iteration 6: the loss is nan on rank 0; the first step from " + six + " diverged, so it was moved to " +
+                six + ".diverged and a restart resumes from " + Trainer::CheckpointPath(run.options.work_dir, 4) +
+                " (lower train.lr or set train.grad_clip_norm first, or it diverges the same way)");
+  EXPECT_EQ(Trainer::CheckpointIters(run.options.work_dir), (std::vector<int64_t>{4}));
+  EXPECT_TRUE(std::filesystem::exists(six + ".diverged")) << "set aside, not deleted";
 
+  // A restart resumes from iter_4 and, with a finite loss, runs to the end.
+  TrainerOptions again = run.options;
+  Rig restart(99, again);
+  const absl::Status s = restart.Run();
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(restart.trainer->iter(), 10);
+  const std::vector<std::string> lines = ReadLines(again.work_dir + "/metrics.jsonl");
+  EXPECT_THAT(lines, ::testing::Contains(HasSubstr("iter_4.ckpt\", \"iter\": 4}")));
+  EXPECT_EQ(Trainer::CheckpointIters(again.work_dir), (std::vector<int64_t>{10}));
+}
+
+TEST(Trainer, NonFiniteWeightsAreNeverSaved) {
+  TrainerOptions options = Options("inf_weights", 6);
+  options.checkpoint_interval = 2;
+  options.keep_last = 1;
+  Rig setup(8, options);
+  int iteration = 0;
+  const absl::Status s = setup.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
+    const at::Tensor w = setup.model->fc->weight;
+    // An update to inf with a finite loss (e.g. train.lr=inf): only the save can notice.
+    if (iteration++ == 3) {
+      at::NoGradGuard no_grad;
+      setup.model->fc->bias.fill_(std::numeric_limits<float>::infinity());
+    }
+    return StepOutput{(w - 1).pow(2).sum(), {}};
+  });
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr(Trainer::CheckpointPath(options.work_dir, 4) +
+                                                  ": not written: NaN or inf in"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("fc.bias"));
+  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{2}));
+}
+
+TEST(Trainer, AResumeFromACorruptCheckpointNamesTheNewestGoodOne) {
+  TrainerOptions options = Options("corrupt_resume", 6);
+  options.checkpoint_interval = 2;
+  options.keep_last = 0;
+  Rig first(9, options);
+  ASSERT_TRUE(first.Run().ok());
+  const std::string six = Trainer::CheckpointPath(options.work_dir, 6);
+  {  // one flipped byte in the middle of the newest
+    std::fstream f(six, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(0, std::ios::end);
+    const std::streamoff middle = f.tellg() / 2;
+    f.seekg(middle);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(middle);
+    c = static_cast<char>(c ^ 0x40);
+    f.write(&c, 1);
+  }
   options.max_iters = 8;
-  Rig second(5, options);
+  Rig second(9, options);
+  const absl::Status s = second.Run();
+  ASSERT_FALSE(s.ok());
+  const std::string message(s.message());
+  EXPECT_EQ(message.rfind("cannot resume: " + six + ": ", 0), 0u) << message;
+  EXPECT_THAT(message, HasSubstr("; the newest good checkpoint is " + Trainer::CheckpointPath(options.work_dir, 4) +
+                                 ": move " + six + " aside (e.g. to " + six + ".bad) and start again"));
+  // Nothing was written: the run's metrics are the first run's only.
+  EXPECT_THAT(ReadLines(options.work_dir + "/metrics.jsonl"), ::testing::Not(::testing::Contains(HasSubstr("resume"))));
+}
+
+TEST(Trainer, ASecondWriterIsRefusedBeforeItWritesAnything) {
+  TrainerOptions options = Options("locked", 4);
+  std::filesystem::create_directories(options.work_dir);
+  const std::string lock = options.work_dir + "/" + report::RunDirectoryLock::kFileName;
+  // Another process holds the run directory for a few seconds.
+  ASSERT_EQ(std::system(("flock '" + lock + "' sleep 3 &").c_str()), 0);
+  const auto other_holds = [&] { return std::system(("flock -n '" + lock + "' true").c_str()) != 0; };
+  for (int i = 0; i < 100 && !other_holds(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  Rig setup(10, options);
+  const absl::Status s = setup.Run();
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr(options.work_dir + " is in use by "));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("one writer per run directory"));
+  EXPECT_FALSE(std::filesystem::exists(options.work_dir + "/metrics.jsonl"));
+  EXPECT_TRUE(Trainer::CheckpointIters(options.work_dir).empty());
+  for (int i = 0; i < 400 && other_holds(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+TEST(Trainer, BeforeTrainRunsOnceWithTheStartIteration) {
+  class StartHook : public TrainerHook {
+   public:
+    explicit StartHook(std::vector<int64_t>* starts) : starts_(starts) {}
+    absl::Status BeforeTrain(int64_t start_iter) override {
+      starts_->push_back(start_iter);
+      return absl::OkStatus();
+    }
+
+   private:
+    std::vector<int64_t>* starts_;
+  };
+  TrainerOptions options = Options("before_train", 3);
+  std::vector<int64_t> starts;
+  Rig first(11, options);
+  first.trainer->AddHook(std::make_unique<StartHook>(&starts));
+  ASSERT_TRUE(first.Run().ok());
+  options.max_iters = 5;
+  Rig second(11, options);
+  second.trainer->AddHook(std::make_unique<StartHook>(&starts));
   ASSERT_TRUE(second.Run().ok());
-  EXPECT_FALSE(std::filesystem::exists(stray));
-  EXPECT_EQ(second.trainer->iter(), 8);
-  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{4, 6, 8}));
+  EXPECT_EQ(starts, (std::vector<int64_t>{0, 3}));
+
+  // A hook that refuses stops the run before its first step.
+  class Refuse : public TrainerHook {
+   public:
+    absl::Status BeforeTrain(int64_t) override { return absl::FailedPreconditionError("config changed"); }
+  };
+  options.max_iters = 7;
+  Rig third(11, options);
+  third.trainer->AddHook(std::make_unique<Refuse>());
+  EXPECT_EQ(third.Run().message(), "config changed");
+  EXPECT_EQ(Trainer::LatestCheckpointIter(options.work_dir).value(), 5);
 }
 
 TEST(Trainer, LatestCheckpointComparesIterationsNumerically) {
@@ -312,7 +439,8 @@ TEST(Trainer, LatestCheckpointComparesIterationsNumerically) {
   std::filesystem::remove_all(dir);
   EXPECT_FALSE(Trainer::LatestCheckpointIter(dir).has_value());
   std::filesystem::create_directories(dir);
-  for (const char* name : {"iter_9.ckpt", "iter_10.ckpt", "iter_2.ckpt", "iter_11.ckpt.tmp", "notes.txt"}) {
+  for (const char* name : {"iter_9.ckpt", "iter_10.ckpt", "iter_2.ckpt", "iter_11.ckpt.tmp", "notes.txt",
+                           "iter_99999999999999999999999.ckpt", "iter_12.ckpt.diverged"}) {
     std::ofstream(dir + "/" + name) << "x";
   }
   EXPECT_EQ(Trainer::LatestCheckpointIter(dir).value(), 10);
