@@ -53,7 +53,9 @@ double SecondsSince(Clock::time_point start) {
 
 absl::StatusOr<std::string> PrepareData() {
   if (!FLAGS_data_dir.empty()) return FLAGS_data_dir;
-  std::string dir = (std::filesystem::temp_directory_path() / "zegclip_loader_benchmark_XXXXXX").string();
+  std::error_code error;  // the non-throwing forms: a broken TMPDIR is an error message, not an abort
+  const std::filesystem::path tmp = std::filesystem::temp_directory_path(error);
+  std::string dir = ((error ? std::filesystem::path("/tmp") : tmp) / "zegclip_loader_benchmark_XXXXXX").string();
   if (::mkdtemp(dir.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("cannot create a temporary folder like ", dir));
   }
@@ -120,7 +122,8 @@ int Run() {
   struct RemoveExport {
     std::string dir;
     ~RemoveExport() {
-      if (!dir.empty()) std::filesystem::remove_all(dir);
+      std::error_code ignored;  // best effort, in a destructor
+      if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
     }
   } remove_export{FLAGS_data_dir.empty() ? *root : ""};
   data::FolderReaderOptions reader;

@@ -104,7 +104,14 @@ std::vector<absl::Status> ScanAll(const Dataset& dataset, int threads) {
   threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n)));
   std::atomic<int64_t> next{0};
   auto work = [&] {
-    for (int64_t i = next++; i < n; i = next++) errors[i] = dataset.Get(i).status();
+    for (int64_t i = next++; i < n; i = next++) {
+      try {  // an exception would end the process from a worker thread
+        errors[i] = dataset.Get(i).status();
+      } catch (const std::exception& e) {
+        const std::string what = e.what();
+        errors[i] = absl::InternalError(what.substr(0, what.find('\n')));
+      }
+    }
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(work);

@@ -15,9 +15,18 @@ namespace {
 
 using Histogram = std::array<int64_t, 256>;  // pixels per mapped label value
 
+const char* ReasonFor(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kNotFound: return kMissingFile;
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kFailedPrecondition: return kUnreadableFile;
+    case absl::StatusCode::kResourceExhausted: return kTooLarge;
+    default: return kCorruptFile;
+  }
+}
+
 BadFile FromReadError(const std::string& path, const absl::Status& status) {
-  const bool missing = status.code() == absl::StatusCode::kNotFound;
-  return {path, missing ? kMissingFile : kCorruptFile, std::string(status.message())};
+  return {path, ReasonFor(status.code()), std::string(status.message())};
 }
 
 std::string SizeOf(const at::Tensor& t) { return absl::StrCat(t.size(1), "x", t.size(0)); }
@@ -83,7 +92,15 @@ DatasetCheck CheckFolderDataset(const FolderDataset& dataset, int threads) {
   std::vector<Histogram> histograms(threads, Histogram{});
   std::atomic<int64_t> next{0};
   auto work = [&](int worker) {
-    for (int64_t i = next++; i < n; i = next++) CheckPair(files[i], dataset.label_map(), &bad[i], &histograms[worker]);
+    for (int64_t i = next++; i < n; i = next++) {
+      // An exception would end the process from a worker thread: the pair is reported as bad instead.
+      try {
+        CheckPair(files[i], dataset.label_map(), &bad[i], &histograms[worker]);
+      } catch (const std::exception& e) {
+        const std::string what = e.what();
+        bad[i].push_back({files[i].image_path, kCorruptFile, what.substr(0, what.find('\n'))});
+      }
+    }
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);

@@ -23,6 +23,10 @@ namespace zegclip::data {
 
 // Why a file is bad.
 inline constexpr char kMissingFile[] = "missing";
+// Present but not readable by this process: permission denied, a symlink loop, a folder where a file belongs.
+inline constexpr char kUnreadableFile[] = "unreadable";
+// More pixels than one image may have (data/image_header.h), refused from its header before decoding.
+inline constexpr char kTooLarge[] = "too large";
 inline constexpr char kCorruptFile[] = "corrupt";
 inline constexpr char kWrongSize[] = "wrong size";
 inline constexpr char kOutOfRangeIds[] = "out-of-range ids";

@@ -90,6 +90,35 @@ TEST(DatasetCheck, ListsEveryBadFileWithItsReason) {
   EXPECT_NE(check.bad[4].detail.find("accepts 0-36, 255"), std::string::npos) << check.bad[4].detail;
 }
 
+// Files that are neither missing nor corrupt: a symlink loop, a folder in a label's place, a JPEG whose header
+// claims 30000x30000 pixels. Each is reported with its own reason instead of aborting the check.
+TEST(DatasetCheck, UnreadableAndOversizedFilesAreReportedNotThrown) {
+  BrokenFolder folder("hostile");
+  ASSERT_TRUE(ExportSyntheticWorld(folder.options, folder.root).ok());
+  fs::remove(folder.Image(1));
+  fs::create_symlink(fs::path(folder.Image(1)).filename(), folder.Image(1));  // points at itself
+  fs::remove(folder.Label(2));
+  fs::create_directory(folder.Label(2));
+  // SOI, then a baseline frame header: precision 8, height 30000, width 30000, 3 components.
+  Spit(folder.Image(3), std::string("\xFF\xD8\xFF\xC0\x00\x11\x08\x75\x30\x75\x30\x03"
+                                    "\x01\x22\x00\x02\x11\x01\x03\x11\x01\xFF\xD9", 25));
+  const std::unique_ptr<FolderDataset> ds = Listing(folder.root);
+  ASSERT_NE(ds, nullptr);
+  const DatasetCheck check = CheckFolderDataset(*ds, /*threads=*/2);
+  ASSERT_EQ(check.bad.size(), 3u);
+  EXPECT_EQ(check.good, 5);
+  EXPECT_EQ(check.bad[0].path, folder.Image(1));
+  EXPECT_EQ(check.bad[0].reason, kUnreadableFile);
+  EXPECT_EQ(check.bad[0].detail, "image file " + folder.Image(1) + ": too many levels of symbolic links");
+  EXPECT_EQ(check.bad[1].path, folder.Label(2));
+  EXPECT_EQ(check.bad[1].reason, kUnreadableFile);
+  EXPECT_EQ(check.bad[1].detail, "label file " + folder.Label(2) + ": is a folder, not a file");
+  EXPECT_EQ(check.bad[2].path, folder.Image(3));
+  EXPECT_EQ(check.bad[2].reason, kTooLarge);
+  EXPECT_EQ(check.bad[2].detail, "image file " + folder.Image(3) +
+                                     ": 30000x30000 pixels, more than the 268435456 (2^28) one image may have");
+}
+
 TEST(DatasetCheck, HistogramCountsTheGoodPairsAfterTheReadersMapping) {
   BrokenFolder folder("histogram");
   folder.Break();

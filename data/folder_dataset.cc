@@ -1,12 +1,13 @@
 #include "data/folder_dataset.h"
 
-#include <filesystem>
+#include <cerrno>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "data/image_io.h"
+#include "zegclip/io/path_check.h"
 
 namespace zegclip::data {
 
@@ -75,8 +76,11 @@ absl::StatusOr<Sample> FolderDataset::Get(int64_t index) const {
 }
 
 absl::StatusOr<std::vector<std::string>> ReadSplitFile(const std::string& path, const std::string& layout) {
+  if (absl::Status s = io::CheckReadableFile(path, "split file"); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(s.message(), " (expected layout: ", layout, ")"));
+  }
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("split file not found: ", path, " (expected layout: ", layout, ")"));
+  if (!in) return io::ErrnoPathError("split file", path, errno);
   std::vector<std::string> ids;
   std::string line;
   while (std::getline(in, line)) {
@@ -88,8 +92,9 @@ absl::StatusOr<std::vector<std::string>> ReadSplitFile(const std::string& path, 
 }
 
 absl::Status RequireDirectory(const std::string& path, const std::string& layout) {
-  if (std::filesystem::is_directory(path)) return absl::OkStatus();
-  return absl::NotFoundError(absl::StrCat("folder not found: ", path, " (expected layout: ", layout, ")"));
+  absl::Status s = io::CheckDirectory(path, "folder");
+  if (s.ok()) return s;
+  return absl::Status(s.code(), absl::StrCat(s.message(), " (expected layout: ", layout, ")"));
 }
 
 absl::Status RequireFiles(const std::vector<LabelledFile>& files, const std::string& layout) {
@@ -97,7 +102,9 @@ absl::Status RequireFiles(const std::vector<LabelledFile>& files, const std::str
   int64_t count = 0;
   for (const LabelledFile& f : files) {
     for (const std::string* path : {&f.image_path, &f.label_path}) {
-      if (std::filesystem::is_regular_file(*path)) continue;
+      absl::StatusOr<io::PathType> type = io::TypeOf(*path, "listed file");
+      if (!type.ok()) return type.status();  // a symlink loop, a folder without search permission, ...
+      if (*type == io::PathType::kFile) continue;
       if (++count <= 5) missing.push_back(*path);
     }
   }

@@ -2,9 +2,9 @@
 
 #include <png.h>
 
+#include <cerrno>
 #include <csetjmp>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "data/image_header.h"
+#include "zegclip/io/path_check.h"
 
 namespace zegclip::data {
 namespace {
@@ -132,7 +134,14 @@ bool IsTruncatedJpeg(const std::string& bytes) {
 }
 
 absl::StatusOr<at::Tensor> ReadRgbImage(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) return absl::NotFoundError("image file not found: " + path);
+  // Missing, unreadable (permission, symlink loop, a folder) and oversized files are told apart before decoding:
+  // OpenCV answers all of them with an empty image, which would read as "corrupt".
+  if (absl::Status s = io::CheckReadableFile(path, "image file"); !s.ok()) return s;
+  absl::StatusOr<std::optional<ImageSize>> size = ReadImageSize(path);
+  if (!size.ok()) return size.status();
+  if (*size) {
+    if (absl::Status s = CheckImagePixels(path, "image file", **size); !s.ok()) return s;
+  }
   if (FileIsTruncatedJpeg(path)) {
     return absl::DataLossError("cannot decode image " + path + ": truncated JPEG (no end-of-image marker)");
   }
@@ -150,8 +159,15 @@ absl::StatusOr<at::Tensor> ReadRgbImage(const std::string& path) {
 }
 
 absl::StatusOr<at::Tensor> ReadIndexPng(const std::string& path) {
+  if (absl::Status s = io::CheckReadableFile(path, "label file"); !s.ok()) return s;
+  // The size from the header, before libpng allocates the rows.
+  absl::StatusOr<std::optional<ImageSize>> size = ReadImageSize(path);
+  if (!size.ok()) return size.status();
+  if (*size) {
+    if (absl::Status s = CheckImagePixels(path, "label file", **size); !s.ok()) return s;
+  }
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (file == nullptr) return absl::NotFoundError("label file not found: " + path);
+  if (file == nullptr) return io::ErrnoPathError("label file", path, errno);
   png_byte signature[8] = {0};
   if (std::fread(signature, 1, 8, file.get()) != 8 || png_sig_cmp(signature, 0, 8) != 0) {
     return absl::DataLossError("label file " + path + " is not a PNG (expected a palette/index PNG)");
@@ -193,7 +209,7 @@ absl::Status WriteIndexPng(const std::string& path, const at::Tensor& indices,
   }
   const at::Tensor data = indices.contiguous();
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
-  if (file == nullptr) return absl::PermissionDeniedError("cannot write " + path);
+  if (file == nullptr) return io::WriteError(path, errno);
   PngError error{};
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &error, OnPngError, OnPngWarning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;

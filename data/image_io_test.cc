@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 
+#include <tuple>
+
+#include "data/image_header.h"
 #include "gtest/gtest.h"
 
 namespace zegclip::data {
@@ -92,6 +95,45 @@ TEST(ImageIo, MissingAndNonPngFilesFailByName) {
   std::fputs("not an image", f);
   std::fclose(f);
   EXPECT_FALSE(ReadRgbImage(text).ok());
+}
+
+// A label PNG of only its header, claiming 20000x20000 pixels: refused from the header, before 400 MB of rows.
+TEST(ImageIo, OversizedLabelIsRefusedFromItsHeader) {
+  const std::string path = TempPath("bomb.png");
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(file, nullptr);
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  png_init_io(png, file);
+  png_set_IHDR(png, info, 20000, 20000, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, info);
+  png_destroy_write_struct(&png, &info);
+  std::fclose(file);
+  const absl::StatusOr<at::Tensor> labels = ReadIndexPng(path);
+  EXPECT_EQ(labels.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(labels.status().message(),
+            "label file " + path + ": 20000x20000 pixels, more than the 268435456 (2^28) one image may have");
+  const absl::StatusOr<at::Tensor> image = ReadRgbImage(path);
+  EXPECT_EQ(image.status().code(), absl::StatusCode::kResourceExhausted) << image.status();
+}
+
+TEST(ImageIo, HeaderSizesOfPngJpegAndPnm) {
+  const std::string png = TempPath("size.png"), jpg = TempPath("size.jpg"), ppm = TempPath("size.ppm");
+  ASSERT_TRUE(WriteIndexPng(png, at::zeros({6, 5}, at::kByte), nullptr).ok());
+  ASSERT_TRUE(WriteRgbImage(jpg, at::zeros({7, 9, 3}, at::kByte)).ok());
+  std::FILE* f = std::fopen(ppm.c_str(), "wb");
+  std::fputs("P6\n# a comment\n3 2\n255\n", f);
+  std::fwrite("012345678901234567", 1, 18, f);
+  std::fclose(f);
+  for (const auto& [path, width, height] : {std::make_tuple(png, 5, 6), std::make_tuple(jpg, 9, 7),
+                                            std::make_tuple(ppm, 3, 2)}) {
+    absl::StatusOr<std::optional<ImageSize>> size = ReadImageSize(path);
+    ASSERT_TRUE(size.ok() && size->has_value()) << path;
+    EXPECT_EQ((*size)->width, width) << path;
+    EXPECT_EQ((*size)->height, height) << path;
+  }
+  EXPECT_EQ(ReadRgbImage(ppm)->size(1), 3);
 }
 
 TEST(ImageIo, ColourImagesComeBackAsRgb) {

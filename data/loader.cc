@@ -1,5 +1,7 @@
 #include "data/loader.h"
 
+#include <c10/util/Exception.h>
+
 #include <algorithm>
 #include <exception>
 #include <limits>
@@ -69,7 +71,7 @@ absl::StatusOr<std::unique_ptr<Loader>> Loader::Create(std::shared_ptr<const Dat
   if (batches == 0) {
     return absl::InvalidArgumentError(absl::StrCat("loader: ", dataset->size(), " samples over ", options.world_size,
                                                    " rank(s) give no full batch of ", b,
-                                                   " per rank (lower batch_size or set drop_last = false)"));
+                                                   " per rank (lower the batch size or give more samples)"));
   }
   return std::unique_ptr<Loader>(
       new Loader(std::move(dataset), std::move(transform), options, *std::move(sampler), batches));
@@ -159,8 +161,12 @@ absl::StatusOr<TransformedSample> Loader::LoadSample(int64_t index, int64_t epoc
     if (!sample.ok()) return sample.status();
     SampleRng rng(options_.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(index));
     return transform_(*std::move(sample), rng);
-  } catch (const std::exception& e) {  // a TORCH_CHECK in a transform must not take the worker down
-    return absl::InternalError(e.what());
+  } catch (const c10::Error& e) {  // a TORCH_CHECK in a transform must not take the worker down
+    const std::string what = e.what_without_backtrace();
+    return absl::InternalError(what.substr(0, what.find('\n')));
+  } catch (const std::exception& e) {  // nor an allocation failure or a library's exception
+    const std::string what = e.what();
+    return absl::InternalError(what.substr(0, what.find('\n')));
   }
 }
 

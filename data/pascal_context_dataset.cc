@@ -1,8 +1,7 @@
 #include "data/pascal_context_dataset.h"
 
-#include <filesystem>
-
 #include "absl/strings/str_cat.h"
+#include "zegclip/io/path_check.h"
 
 namespace zegclip::data {
 namespace {
@@ -25,7 +24,11 @@ absl::StatusOr<std::unique_ptr<FolderDataset>> CreatePascalContextDataset(const 
   // mmseg's folder name first; some copies spell it SegmentContext.
   std::string list = absl::StrCat(root, "/ImageSets/SegmentationContext/", split, ".txt");
   const std::string alternative = absl::StrCat(root, "/ImageSets/SegmentContext/", split, ".txt");
-  if (!std::filesystem::exists(list) && std::filesystem::exists(alternative)) list = alternative;
+  const auto missing = [](const std::string& path) {
+    absl::StatusOr<io::PathType> type = io::TypeOf(path, "split file");
+    return type.ok() && *type == io::PathType::kMissing;
+  };
+  if (missing(list) && !missing(alternative)) list = alternative;
   absl::StatusOr<std::vector<std::string>> ids = ReadSplitFile(list, kLayout);
   if (!ids.ok()) return ids.status();
   std::vector<LabelledFile> files;

@@ -1,27 +1,36 @@
 #include "data/synthetic_export.h"
 
-#include <filesystem>
+#include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <set>
-#include <system_error>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "data/image_io.h"
+#include "zegclip/io/path_check.h"
 
 namespace zegclip::data {
 namespace {
-
-namespace fs = std::filesystem;
 
 absl::Status ValidateExport(const SyntheticExportOptions& options, const std::string& out_dir) {
   if (absl::Status s = ValidateSyntheticWorldOptions(options.world); !s.ok()) return s;
   if (options.splits.empty()) return absl::InvalidArgumentError("make-synthetic: no split to write");
   std::set<std::string> seen;
   for (const auto& [split, size] : options.splits) {
-    if (split != "train" && split != "val") {
+    // aug / train_aug mean SegmentationClassAug/ to the VOC reader; every other name is a list over
+    // SegmentationClass/ (train, val, a calibration split such as "calib").
+    const bool valid_name = !split.empty() && std::all_of(split.begin(), split.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!valid_name) {
+      return absl::InvalidArgumentError("make-synthetic: split \"" + split + "\" must be a name of a-z, 0-9 and _");
+    }
+    if (split == "aug" || split == "train_aug") {
       return absl::InvalidArgumentError("make-synthetic: split \"" + split +
-                                        "\" is none the VOC reader reads from SegmentationClass/ (train, val)");
+                                        "\" is read from SegmentationClassAug/ by the VOC reader; the export writes "
+                                        "SegmentationClass/ (train, val, or another name)");
     }
     if (!seen.insert(split).second) {
       return absl::InvalidArgumentError("make-synthetic: split \"" + split + "\" given twice");
@@ -34,8 +43,14 @@ absl::Status ValidateExport(const SyntheticExportOptions& options, const std::st
     return absl::InvalidArgumentError(absl::StrCat("make-synthetic: JPEG quality ", options.jpeg_quality,
                                                    " is not in [1, 100]"));
   }
-  std::error_code error;
-  if (fs::exists(out_dir, error) && !(fs::is_directory(out_dir, error) && fs::is_empty(out_dir, error))) {
+  absl::StatusOr<io::PathType> type = io::TypeOf(out_dir, "make-synthetic: --out");
+  if (!type.ok()) return type.status();
+  if (*type == io::PathType::kMissing) return absl::OkStatus();
+  absl::StatusOr<std::vector<std::string>> entries =
+      *type == io::PathType::kDirectory ? io::ListDirectory(out_dir, "make-synthetic: --out")
+                                        : absl::StatusOr<std::vector<std::string>>(std::vector<std::string>{"?"});
+  if (!entries.ok()) return entries.status();
+  if (!entries->empty()) {
     return absl::AlreadyExistsError("make-synthetic: " + out_dir +
                                     " exists and is not an empty folder (remove it or choose another --out)");
   }
@@ -46,7 +61,7 @@ absl::Status WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
   out.close();
-  if (!out) return absl::PermissionDeniedError("make-synthetic: cannot write " + path);
+  if (!out) return io::WriteError(path, errno);
   return absl::OkStatus();
 }
 
@@ -81,11 +96,8 @@ at::Tensor ToVocStoredLabels(const at::Tensor& labels) {
 
 absl::Status ExportSyntheticWorld(const SyntheticExportOptions& options, const std::string& out_dir) {
   if (absl::Status s = ValidateExport(options, out_dir); !s.ok()) return s;
-  std::error_code error;
   for (const char* folder : {"/JPEGImages", "/SegmentationClass", "/ImageSets/Segmentation"}) {
-    fs::create_directories(out_dir + folder, error);
-    if (error) return absl::PermissionDeniedError("make-synthetic: cannot create " + out_dir + folder + ": " +
-                                                  error.message());
+    if (absl::Status s = io::CreateDirectories(out_dir + folder, "make-synthetic: folder"); !s.ok()) return s;
   }
   std::string names;
   for (const std::string& name : SyntheticClassNames()) absl::StrAppend(&names, name, "\n");

@@ -32,7 +32,8 @@ namespace zegclip::data {
 
 struct SyntheticExportOptions {
   SyntheticWorldOptions world;
-  // (split, images): "train" and/or "val", the split names the VOC reader reads from SegmentationClass/.
+  // (split, images): "train", "val" or another stream of the world (e.g. the calibration split "calib"), each a
+  // list the VOC reader reads over SegmentationClass/; the labels are the in-memory world's for that split name.
   std::vector<std::pair<std::string, int64_t>> splits = {{"train", 2000}, {"val", 200}};
   int jpeg_quality = 95;
 };

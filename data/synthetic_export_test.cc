@@ -38,7 +38,8 @@ std::string Slurp(const std::string& path) {
 SyntheticExportOptions SmallExport() {
   SyntheticExportOptions options;
   options.world.seed = 7;
-  options.splits = {{"train", 12}, {"val", 5}};
+  // calib: the held-out calibration stream (eval.calibration_split), read back like any split.
+  options.splits = {{"train", 12}, {"val", 5}, {"calib", 3}};
   return options;
 }
 
@@ -152,15 +153,19 @@ TEST(SyntheticExport, DeterministicFromTheSeedAndWritesTheLayout) {
   EXPECT_NE(png.find("PLTE"), std::string::npos);
   int64_t files = 0;
   for (const auto& entry : fs::directory_iterator(a + "/JPEGImages")) files += entry.path().extension() == ".jpg";
-  EXPECT_EQ(files, 17);
+  EXPECT_EQ(files, 20);
 }
 
 TEST(SyntheticExport, RefusesBadRequestsWithClearErrors) {
   const std::string out = FreshDir("refuse");
   SyntheticExportOptions options = SmallExport();
-  options.splits = {{"test", 3}};
+  // aug is read from SegmentationClassAug/, which the export does not write; a split names a file.
+  options.splits = {{"aug", 3}};
   absl::Status s = ExportSyntheticWorld(options, out);
-  EXPECT_NE(s.message().find("split \"test\""), std::string::npos) << s;
+  EXPECT_NE(s.message().find("split \"aug\" is read from SegmentationClassAug/"), std::string::npos) << s;
+  options.splits = {{"../x", 3}};
+  s = ExportSyntheticWorld(options, out);
+  EXPECT_NE(s.message().find("must be a name of a-z, 0-9 and _"), std::string::npos) << s;
   options.splits = {{"train", 0}};
   s = ExportSyntheticWorld(options, out);
   EXPECT_NE(s.message().find(">= 1 image"), std::string::npos) << s;

@@ -217,6 +217,12 @@ absl::StatusOr<TransformedSample> TestPipeline::operator()(Sample sample, Sample
   if (o.test_short_side > 0 && o.test_long_side_max > 0) {
     const auto [h, w] = RescaleSizeWithMinSize(image.size(0), image.size(1), o.test_long_side_max, o.test_short_side,
                                                o.test_min_size);
+    // min_size leaves the long side uncapped: a 1-pixel-high strip would become a resize of billions of pixels.
+    if (h * w > kMaxTestPixels) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          sample.id, ": the test resize makes this ", image.size(1), "x", image.size(0), " image ", w, "x", h,
+          " pixels (eval.test_min_size / eval.test_short_side), more than the ", kMaxTestPixels, " allowed"));
+    }
     if (h != image.size(0) || w != image.size(1)) image = ResizeBilinear(image, h, w);
   }
   return TransformedSample{NormalizeImage(image, o.mean, o.std), sample.label.to(at::kLong),

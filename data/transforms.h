@@ -115,6 +115,10 @@ class TrainPipeline {
 
 // Resize keeping the ratio (short side test_short_side, long side <= test_long_side_max) -> Normalize. The label
 // keeps the original resolution (mmseg evaluates there): resize predictions to the label's size before scoring.
+// The most pixels the test resize may produce (as data/image_header.h's limit on a file: 2^28); above it the sample
+// is an error instead of an allocation of gigabytes.
+inline constexpr int64_t kMaxTestPixels = int64_t{1} << 28;
+
 class TestPipeline {
  public:
   explicit TestPipeline(TransformOptions options) : options_(std::move(options)) {}

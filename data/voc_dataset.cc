@@ -24,6 +24,12 @@ absl::Status AddSplit(const std::string& root, const std::string& list, const st
   return absl::OkStatus();
 }
 
+// A split names a file in ImageSets/Segmentation/: no path separators, no "." or "..".
+bool IsSplitName(const std::string& split) {
+  return !split.empty() && split != "." && split != ".." && split.find('/') == std::string::npos &&
+         split.find('\0') == std::string::npos;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::string& root, const std::string& split,
@@ -41,8 +47,13 @@ absl::StatusOr<std::unique_ptr<FolderDataset>> CreateVocDataset(const std::strin
   } else if (split == "train_aug") {
     status = AddSplit(root, "train.txt", "SegmentationClass", &files);
     if (status.ok()) status = AddSplit(root, "aug.txt", "SegmentationClassAug", &files);
+  } else if (IsSplitName(split)) {
+    // Any other list of SegmentationClass/ ids: VOC's own trainval, or a held-out calibration list ("calib").
+    status = AddSplit(root, split + ".txt", "SegmentationClass", &files);
   } else {
-    return absl::InvalidArgumentError("voc2012: unknown split \"" + split + "\" (known: train, val, aug, train_aug)");
+    return absl::InvalidArgumentError("voc2012: split \"" + split +
+                                      "\" is no file name (train, val, aug, train_aug, or NAME for "
+                                      "ImageSets/Segmentation/NAME.txt)");
   }
   if (!status.ok()) return status;
   if (options.require_files) {

@@ -8,7 +8,8 @@
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<FolderDataset>> val = CreateVocDataset("/data/VOCdevkit/VOC2012", "val");
-//   // splits: "train", "val", "aug" (aug.txt over SegmentationClassAug), "train_aug" (train + aug, ZegCLIP's).
+//   // splits: "train", "val", "aug" (aug.txt over SegmentationClassAug), "train_aug" (train + aug, ZegCLIP's);
+//   // any other NAME reads ImageSets/Segmentation/NAME.txt over SegmentationClass (trainval, a held-out "calib").
 #ifndef ZEGCLIP_DATA_VOC_DATASET_H_
 #define ZEGCLIP_DATA_VOC_DATASET_H_
 

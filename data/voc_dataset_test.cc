@@ -87,9 +87,21 @@ TEST(VocDataset, ClearErrorsForBrokenLayouts) {
   EXPECT_NE(missing.status().message().find("JPEGImages/y.jpg"), std::string::npos) << missing.status();
 
   EXPECT_FALSE(CreateVocDataset(root + "/nowhere", "train").ok());
-  const auto bad_split = CreateVocDataset(root, "trainval");
+  // Another split name is another list over SegmentationClass/ (VOC's trainval, a held-out calibration list).
+  const auto no_trainval = CreateVocDataset(root, "trainval");
+  ASSERT_FALSE(no_trainval.ok());
+  EXPECT_NE(no_trainval.status().message().find("split file not found: " + root +
+                                                "/ImageSets/Segmentation/trainval.txt"),
+            std::string::npos)
+      << no_trainval.status();
+  WriteList(root + "/ImageSets/Segmentation/calib.txt", "x\n");
+  const auto calib = CreateVocDataset(root, "calib");
+  ASSERT_TRUE(calib.ok()) << calib.status();
+  EXPECT_EQ((*calib)->size(), 1);
+  EXPECT_EQ((*calib)->files()[0].label_path, root + "/SegmentationClass/x.png");
+  const auto bad_split = CreateVocDataset(root, "../train");
   ASSERT_FALSE(bad_split.ok());
-  EXPECT_NE(bad_split.status().message().find("known: train, val, aug, train_aug"), std::string::npos);
+  EXPECT_NE(bad_split.status().message().find("is no file name"), std::string::npos) << bad_split.status();
 }
 
 TEST(VocDataset, RgbLabelsAndForeignValuesAreErrors) {

@@ -1,6 +1,7 @@
-// `zegclip check-data --config=F [--set ...]`: checks the experiment's dataset at data.root, train and val splits,
-// before a long run finds a bad file at iteration 40k. Prints the images per split, EVERY bad file with its reason
-// (missing, corrupt, wrong size, out-of-range ids: data/dataset_check.h), and the class-pixel histogram of the good
+// `zegclip check-data --config=F [--set ...]`: checks the experiment's dataset at data.root (the train and val splits
+// and eval.calibration_split) before a long run finds a bad file at iteration 40k. Prints the images per split, EVERY
+// bad file with its reason (missing, unreadable, too large, corrupt, wrong size, out-of-range ids:
+// data/dataset_check.h), and the class-pixel histogram of the good
 // images split into seen and unseen classes (after the reader's mapping, e.g. VOC's k -> k - 1). Exit status 0 when
 // every file is good, 1 when any is bad or a split cannot be listed, 2 on usage errors.
 #include <iostream>
@@ -19,6 +20,7 @@ int RunCheckData(const CommandLine&) {
 #else
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -32,8 +34,8 @@ namespace zegclip::tools {
 namespace {
 
 struct CheckedSplit {
-  std::string role;  // "train" / "val"
-  std::string name;  // the reader's split name (data.train_split / data.val_split)
+  std::string role;  // "train" / "val" / "calibration"
+  std::string name;  // the reader's split name (data.train_split / data.val_split / eval.calibration_split)
   data::DatasetCheck check;
 };
 
@@ -73,17 +75,25 @@ void PrintHistogram(const config::ClassSplit& classes, const std::vector<Checked
   std::cout << "\n";
 }
 
-std::vector<std::string> SplitRoles(const config::Experiment& e) {
-  if (e.data().train_split() == e.data().val_split()) return {"train"};
-  return {"train", "val"};
+// (role, split name): train, val, and eval.calibration_split when set, each once.
+std::vector<std::pair<std::string, std::string>> SplitRoles(const config::Experiment& e) {
+  std::vector<std::pair<std::string, std::string>> roles = {{"train", e.data().train_split()}};
+  if (e.data().val_split() != e.data().train_split()) roles.emplace_back("val", e.data().val_split());
+  const std::string& calibration = e.eval().calibration_split();
+  if (!calibration.empty() && calibration != e.data().train_split()) roles.emplace_back("calibration", calibration);
+  return roles;
 }
 
-// Checks the train and val splits, printing their counts; a split that cannot be listed goes to `unlisted`.
+// Checks the splits the runs read (train, val, calibration), printing their counts; a split that cannot be listed
+// goes to `unlisted`.
 std::vector<CheckedSplit> CheckSplits(const config::Experiment& e, std::vector<std::string>* unlisted) {
   std::vector<CheckedSplit> splits;
-  for (const std::string& role : SplitRoles(e)) {
-    const std::string& name = role == "train" ? e.data().train_split() : e.data().val_split();
-    absl::StatusOr<std::unique_ptr<data::FolderDataset>> dataset = MakeFolderDataset(e, role, false);
+  for (const auto& [role, name] : SplitRoles(e)) {
+    // The calibration split is read like the validation split, from its own file (MakeCalibrationDataset).
+    config::Experiment reading = e;
+    if (role == "calibration") reading.mutable_data()->set_val_split(name);
+    absl::StatusOr<std::unique_ptr<data::FolderDataset>> dataset =
+        MakeFolderDataset(reading, role == "train" ? "train" : "val", false);
     if (!dataset.ok()) {
       unlisted->push_back(role + " (" + name + "): " + std::string(dataset.status().message()));
       std::cout << "  cannot list split " << unlisted->back() << "\n";

@@ -39,6 +39,7 @@
 #include "zegclip/clip/image_preprocess.h"
 #include "zegclip/clip/npy_io.h"
 #include "zegclip/clip/prompt_templates.h"
+#include "zegclip/io/path_check.h"
 
 // Shared with other commands (defined beside them): --checkpoint (eval), --image, --classes, --out, --bpe_vocab
 // (segment). --text and --image may be repeated: zegclip_main.cc collects every value in order.
@@ -83,11 +84,14 @@ std::string OutputPathProblem(const char* flag, const std::string& path) {
   if (path.empty()) return "";
   const std::filesystem::path p(path);
   const std::filesystem::path folder = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
-  std::error_code ec;
-  if (!std::filesystem::is_directory(folder, ec)) {
+  absl::Status in_folder = io::CheckDirectory(folder.string(), "folder");
+  if (in_folder.code() == absl::StatusCode::kNotFound) {
     return absl::StrCat("--", flag, "=", path, ": folder ", folder.string(), " does not exist");
   }
-  if (std::filesystem::is_directory(p, ec)) return absl::StrCat("--", flag, "=", path, " is a folder");
+  if (!in_folder.ok()) return absl::StrCat("--", flag, "=", path, ": ", in_folder.message());
+  absl::StatusOr<io::PathType> type = io::TypeOf(path, "output file");
+  if (!type.ok()) return absl::StrCat("--", flag, "=", path, ": ", type.status().message());
+  if (*type == io::PathType::kDirectory) return absl::StrCat("--", flag, "=", path, " is a folder");
   return "";
 }
 
@@ -135,6 +139,10 @@ int RunTokenize(const CommandLine& command_line) {
   const std::vector<std::string> texts = Repeated(command_line, "text");
   if (texts.empty()) return UsageError("tokenize", "give at least one --text=STRING (repeatable)");
   if (FLAGS_context_length < 2) return UsageError("tokenize", "--context_length must be at least 2");
+  if (FLAGS_context_length > clip::kMaxContextLength) {
+    return UsageError("tokenize", absl::StrCat("--context_length=", FLAGS_context_length, " is above the limit of ",
+                                               clip::kMaxContextLength, " (OpenAI's CLIP: 77)"));
+  }
   if (std::string p = PositionalProblem(command_line); !p.empty()) return UsageError("tokenize", p);
   absl::StatusOr<clip::BpeTokenizer> tokenizer = LoadTokenizer();
   if (!tokenizer.ok()) return RuntimeError(tokenizer.status());

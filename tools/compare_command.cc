@@ -8,7 +8,6 @@
 #include <gflags/gflags.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -24,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "tools/command.h"
 #include "zegclip/config/config_loader.h"
+#include "zegclip/io/path_check.h"
 #include "zegclip/report/config_diff.h"
 #include "zegclip/report/eval_comparison.h"
 
@@ -43,6 +43,12 @@ struct Run {
 };
 
 absl::StatusOr<std::string> ReadText(const std::string& path) {
+  if (absl::Status s = io::CheckReadableFile(path, "run file"); !s.ok()) {
+    if (s.code() == absl::StatusCode::kNotFound) {
+      return absl::NotFoundError(absl::StrCat(path, ": missing (", kRunFiles, ")"));
+    }
+    return s;  // permission denied, a folder, a symlink loop: said as such
+  }
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": missing (", kRunFiles, ")"));
   std::stringstream text;
@@ -59,7 +65,10 @@ absl::StatusOr<nlohmann::json> ReadJsonObject(const std::string& path) {
 }
 
 absl::StatusOr<Run> ReadRun(const std::string& dir) {
-  if (!std::filesystem::is_directory(dir)) return absl::NotFoundError(absl::StrCat(dir, ": no such run directory"));
+  if (absl::Status s = io::CheckDirectory(dir, "run directory"); !s.ok()) {
+    if (s.code() == absl::StatusCode::kNotFound) return absl::NotFoundError(absl::StrCat(dir, ": no such run directory"));
+    return s;
+  }
   Run run{dir, {}, {}, {}};
   absl::StatusOr<nlohmann::json> eval = ReadJsonObject(dir + "/eval.json");
   if (!eval.ok()) return eval.status();
@@ -168,7 +177,7 @@ int RunCompare(const CommandLine&) {
   for (const std::string& dir : dirs) {
     absl::StatusOr<Run> run = ReadRun(dir);
     if (!run.ok()) {
-      std::cerr << "compare: " << run.status().message() << "\n";
+      std::cerr << "error: " << run.status().message() << "\n";
       return 1;
     }
     runs.push_back(*std::move(run));

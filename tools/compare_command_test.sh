@@ -93,19 +93,19 @@ check "a run against itself: no class moved" grep -q "^## Per-class IoU: 0 class
 expect_error "--runs missing" 2 "compare: --runs=A,B names two run directories" "$ZEGCLIP" compare
 expect_error "one run only" 2 "compare: --runs=A,B .*(got '$work/a')" "$ZEGCLIP" compare --runs="$work/a"
 expect_error "three runs" 2 "compare: --runs=A,B" "$ZEGCLIP" compare --runs="$work/a,$work/b,$work/a"
-expect_error "no such directory" 1 "compare: $work/nope: no such run directory" \
+expect_error "no such directory" 1 "error: $work/nope: no such run directory" \
   "$ZEGCLIP" compare --runs="$work/a,$work/nope"
 for f in eval.json manifest.json config.pbtxt; do
   rm -rf "$work/broken" && cp -r "$work/b" "$work/broken" && rm "$work/broken/$f"
-  expect_error "missing $f named" 1 "compare: $work/broken/$f: missing (a finished" \
+  expect_error "missing $f named" 1 "error: $work/broken/$f: missing (a finished" \
     "$ZEGCLIP" compare --runs="$work/a,$work/broken"
   check "missing $f: nothing on stdout" test ! -s "$work/out"
 done
 rm -rf "$work/broken" && cp -r "$work/b" "$work/broken" && echo '{"pAcc": ' >"$work/broken/eval.json"
-expect_error "broken eval.json named" 1 "compare: $work/broken/eval.json: not a JSON object" \
+expect_error "broken eval.json named" 1 "error: $work/broken/eval.json: not a JSON object" \
   "$ZEGCLIP" compare --runs="$work/a,$work/broken"
 rm -rf "$work/broken" && cp -r "$work/b" "$work/broken" && printf 'train {\n  max_iters: ten\n}\n' >"$work/broken/config.pbtxt"
-expect_error "broken config.pbtxt named with its line" 1 "compare: $work/broken/config.pbtxt: line 2" \
+expect_error "broken config.pbtxt named with its line" 1 "error: $work/broken/config.pbtxt: line 2" \
   "$ZEGCLIP" compare --runs="$work/a,$work/broken"
 echo "$fails failure(s)"
 test "$fails" -eq 0

@@ -17,8 +17,10 @@
 #include "tools/pipeline_stages.h"
 #include "tools/seen_offset_calibration.h"
 #include "tools/run_directory.h"
+#include "tools/run_preflight.h"
 #include "tools/segmentor_setup.h"
 #include "tools/synthetic_attributes.h"
+#include "zegclip/io/path_check.h"
 #include "zegclip/train/checkpoint.h"
 
 DEFINE_string(checkpoint, "", "a checkpoint written by `zegclip train` (iter_N.ckpt), or 'baseline'");
@@ -65,7 +67,7 @@ absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const s
     report::FinishManifest(&manifest);
     if (s.ok()) s = report::WriteManifest(manifest, work_dir + "/manifest.json");
     if (!s.ok()) return s;
-    if (RunReportScript({work_dir}) != 0) return absl::InternalError(work_dir + ": the report could not be written");
+    if (absl::Status report = RunReportScript({work_dir}); !report.ok()) return report;
   }
   comm.Barrier();
   return summary;
@@ -86,6 +88,8 @@ absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experime
   absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm, target.authors_checkpoint);
   if (!setup.ok()) return setup.status();
   if (!baseline && !authors) {
+    // Said before loading: an unreadable file would otherwise read as a corrupt checkpoint.
+    if (absl::Status s = io::CheckReadableFile(checkpoint, "--checkpoint"); !s.ok()) return s;
     train::TrainingState state;
     absl::Status loaded = train::LoadCheckpoint(checkpoint, *(*setup)->model, nullptr, &state);
     if (!loaded.ok()) return loaded;
@@ -110,6 +114,8 @@ int RunEval(const CommandLine& command_line) {
     return 2;
   }
   return RunStage(command_line, "eval", [&](const config::Experiment& e, dist::Communicator& comm) {
+    const PreflightOptions preflight{RunKind::kEval, comm.size(), /*clip_checkpoint_needed=*/FLAGS_authors_checkpoint.empty()};
+    if (absl::Status ready = CheckBeforeRun(e, preflight); !ready.ok()) return ready;
     absl::StatusOr<EvalSummary> s = EvaluateSegmentor(e, EvalTarget{FLAGS_checkpoint, FLAGS_authors_checkpoint},
                                                       FLAGS_work_dir, comm, command_line.invocation);
     if (!s.ok()) return s.status();

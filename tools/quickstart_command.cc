@@ -6,13 +6,17 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <system_error>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "tools/command.h"
 #include "tools/flags.h"
 #include "tools/pipeline_stages.h"
 #include "tools/run_directory.h"
+#include "tools/run_preflight.h"
+#include "zegclip/io/path_check.h"
 
 DEFINE_bool(force, false, "quickstart: rerun every stage even if its results exist");
 
@@ -57,8 +61,13 @@ absl::StatusOr<EvalSummary> ReusedEval(const std::string& dir) {
   s.metrics.miou_seen = Field(*j, "mIoU_seen");
   s.metrics.miou_unseen = Field(*j, "mIoU_unseen");
   s.metrics.hiou = Field(*j, "hIoU");
+  // Written as strings ("69.8"); anything else (a hand-edited or damaged file) reads as unknown, never throws.
   auto attribute = [&](const char* key) {
-    return j->contains(key) ? std::stod((*j)[key].get<std::string>()) : NAN;
+    double value = NAN;
+    if (j->contains(key) && (*j)[key].is_string() && absl::SimpleAtod((*j)[key].get<std::string>(), &value)) {
+      return value;
+    }
+    return static_cast<double>(NAN);
   };
   s.unseen_colour = attribute("unseen_pixels_right_colour");
   s.unseen_pattern = attribute("unseen_pixels_right_pattern");
@@ -97,10 +106,16 @@ absl::Status Quickstart(config::Experiment e, const std::string& root, dist::Com
                         const std::string& invocation) {
   const std::string clip_dir = root + "/clip", baseline_dir = root + "/baseline", zegclip_dir = root + "/zegclip";
   // --force starts over: the stages' checkpoints would otherwise be resumed. Only the stage folders are removed.
+  absl::Status removed;
   if (FLAGS_force && comm.is_main()) {
-    for (const std::string& dir : {clip_dir, baseline_dir, zegclip_dir}) std::filesystem::remove_all(dir);
+    for (const std::string& dir : {clip_dir, baseline_dir, zegclip_dir}) {
+      std::error_code error;
+      std::filesystem::remove_all(dir, error);
+      if (error && removed.ok()) removed = io::PathError("--force: cannot remove stage folder", dir, error);
+    }
   }
   comm.Barrier();
+  if (!removed.ok()) return removed;
   Announce(comm, "1/3 pre-training a tiny CLIP on the synthetic world -> " + clip_dir);
   absl::StatusOr<PretrainSummary> clip = Done(clip_dir + "/pretrain.json")
                                              ? ReusedPretrain(clip_dir)
@@ -128,6 +143,7 @@ int RunQuickstart(const CommandLine& command_line) {
   if (FLAGS_config.empty()) FLAGS_config = "experiments/synthetic_quickstart.pbtxt";
   if (FLAGS_work_dir.empty()) FLAGS_work_dir = "runs/quickstart";
   return RunStage(command_line, "quickstart", [&](const config::Experiment& e, dist::Communicator& comm) {
+    if (absl::Status ready = CheckBeforeRun(e, {RunKind::kQuickstart, comm.size()}); !ready.ok()) return ready;
     return Quickstart(e, FLAGS_work_dir, comm, command_line.invocation);
   });
 }

@@ -44,6 +44,12 @@ DEFINE_string(seen_classes, "",
               "subtracted from, as the authors' test does for the seen classes; empty: no calibration");
 DEFINE_string(scores_out, "",
               "segment: also write the scores the labels are the argmax of (C x H x W float32 .npy, image size)");
+DEFINE_int64(max_pixels, int64_t{1} << 25,
+             "segment: refuse an image with more pixels (width x height) than this; the labels, the overlay and "
+             "their intermediates take ~40 bytes per pixel (default 2^25 = 33554432, e.g. 8192x4096)");
+DEFINE_int64(max_scores, int64_t{1} << 28,
+             "segment: refuse an image whose pixels x classes exceed this: the float32 score map at the image's size "
+             "holds that many values (default 2^28 = 268435456, 1 GiB)");
 DEFINE_double(min_score, 0,
               "segment: pixels whose best class score (sigmoid for NEL, softmax for EL) is below this stay unlabelled "
               "(255 in labels.png, uncoloured in the overlay); 0 gives every pixel a class");
@@ -89,6 +95,7 @@ int RunSegment(const CommandLine&) {
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/clip/npy_io.h"
 #include "zegclip/config/config_loader.h"
+#include "zegclip/io/path_check.h"
 #include "zegclip/model/authors_checkpoint.h"
 #include "zegclip/model/inference.h"
 #include "zegclip/model/zero_shot_setting.h"
@@ -167,6 +174,10 @@ absl::Status CheckFlags() {
     return absl::InvalidArgumentError(
         "segment needs exactly one of --checkpoint=CKPT (with --clip=PT) and --authors_checkpoint=TENSORS");
   }
+  if (FLAGS_max_pixels < 1 || FLAGS_max_scores < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--max_pixels and --max_scores must be >= 1, got ",
+                                                   FLAGS_max_pixels, " and ", FLAGS_max_scores));
+  }
   if (!(FLAGS_min_score >= 0 && FLAGS_min_score < 1)) {
     return absl::InvalidArgumentError(absl::StrCat("--min_score must be in [0, 1), got ", FLAGS_min_score));
   }
@@ -174,7 +185,10 @@ absl::Status CheckFlags() {
     return absl::InvalidArgumentError("--checkpoint needs --clip=PT, the CLIP checkpoint the model was built from");
   }
   for (const std::string& path : {FLAGS_checkpoint, FLAGS_authors_checkpoint, FLAGS_clip}) {
-    if (!path.empty() && !FileExists(path)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+    if (path.empty()) continue;
+    absl::Status readable = io::CheckReadableFile(path, "checkpoint");
+    if (readable.code() == absl::StatusCode::kNotFound) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+    if (!readable.ok()) return readable;
   }
   return absl::OkStatus();
 }
@@ -218,6 +232,24 @@ absl::StatusOr<clip::BpeTokenizer> LoadTokenizer(const config::Experiment& e, co
     }
   }
   return tokenizer;
+}
+
+// The scores (C, H, W) and the overlay are made at the image's own size, so its pixels, and its pixels x classes,
+// decide the memory segment needs: both are bounded by a flag, and the error says which and how to raise it.
+absl::Status CheckImageSize(int64_t height, int64_t width, int64_t classes) {
+  const int64_t pixels = height * width;
+  if (pixels > FLAGS_max_pixels) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "--image=%s: %dx%d is %d pixels, more than --max_pixels=%d (raise it if the machine has the memory: about "
+        "40 bytes per pixel, or downscale the image)", FLAGS_image, width, height, pixels, FLAGS_max_pixels));
+  }
+  if (pixels * classes > FLAGS_max_scores) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "--image=%s: %dx%d pixels x %d classes is %d scores, more than --max_scores=%d (the float32 score map would "
+        "take %.1f GiB; raise --max_scores, give fewer classes or downscale the image)", FLAGS_image, width, height,
+        classes, pixels * classes, FLAGS_max_scores, 4.0 * static_cast<double>(pixels * classes) / (1 << 30)));
+  }
+  return absl::OkStatus();
 }
 
 // The experiment's test transforms: uint8 (H, W, 3) -> normalised float (1, 3, h, w).
@@ -312,8 +344,13 @@ at::Tensor Overlay(const at::Tensor& rgb, const at::Tensor& labels, const std::v
                                                          .view({labels.size(0), labels.size(1), 3})
                                                          .to(at::kFloat) * 0.5).round().to(at::kByte);
   blend = at::where(labels.eq(kUnlabelled).unsqueeze(-1), rgb, blend);  // unlabelled pixels keep the image
-  const int64_t scale = std::max<int64_t>(1, (256 + std::min(rgb.size(0), rgb.size(1)) - 1) /
-                                                 std::min(rgb.size(0), rgb.size(1)));
+  // Enlarged to a short side >= 256, but never past kMaxOverlayPixels: a 1-pixel strip would otherwise grow 256-fold
+  // in both directions.
+  constexpr int64_t kMaxOverlayPixels = int64_t{1} << 22;
+  const int64_t pixels = rgb.size(0) * rgb.size(1);
+  int64_t scale = std::max<int64_t>(1, (256 + std::min(rgb.size(0), rgb.size(1)) - 1) /
+                                           std::min(rgb.size(0), rgb.size(1)));
+  while (scale > 1 && scale * scale * pixels > kMaxOverlayPixels) --scale;
   blend = blend.repeat_interleave(scale, 0).repeat_interleave(scale, 1).contiguous();
   const int rows = static_cast<int>(blend.size(0)), cols = static_cast<int>(blend.size(1));
   const int row_height = 20, panel = 240;
@@ -358,6 +395,8 @@ absl::Status Segment(const config::Experiment& e, const std::vector<std::string>
                      const std::vector<int64_t>& seen) {
   absl::StatusOr<at::Tensor> rgb = data::ReadRgbImage(FLAGS_image);
   if (!rgb.ok()) return rgb.status();
+  const int64_t classes = static_cast<int64_t>(names.size());
+  if (absl::Status s = CheckImageSize(rgb->size(0), rgb->size(1), classes); !s.ok()) return s;
   absl::StatusOr<at::Tensor> image = Preprocess(e, *rgb);
   if (!image.ok()) return image.status();
   const at::Device device = torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);

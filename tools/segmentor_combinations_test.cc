@@ -75,7 +75,9 @@ TEST_P(SegmentorCombination, BuildsFromTheConfigAndTrainsExactlyWhatTheModeSays)
   const auto [mode, query, loss, setting] = GetParam();
   absl::StatusOr<config::Experiment> e = config::LoadExperiment(
       ConfigPath(), {absl::StrCat("model.encoder_mode=", mode), absl::StrCat("model.query=", query),
-                     absl::StrCat("model.loss.kind=", loss), absl::StrCat("model.setting=", setting)});
+                     absl::StrCat("model.loss.kind=", loss), absl::StrCat("model.setting=", setting),
+                     // Self-training starts from a trained model (validation refuses TRANSDUCTIVE without one).
+                     std::string("train.init_checkpoint=") + (std::string(setting) == "TRANSDUCTIVE" ? "a.ckpt" : "")});
   ASSERT_TRUE(e.ok()) << e.status();
   torch::manual_seed(0);
   model::ZegClipSegmentor model(SegmentorOptionsFrom(e->model(), ClipOptionsFrom(e->model().clip())));

@@ -32,6 +32,7 @@
 #include "tools/flags.h"
 #include "tools/pipeline_stages.h"
 #include "tools/run_directory.h"
+#include "tools/run_preflight.h"
 #include "zegclip/config/sweep_loader.h"
 #include "zegclip/report/run_manifest.h"
 
@@ -98,16 +99,17 @@ bool PointFinished(const std::string& dir) {
 }
 
 // The report is written after the manifest; a sweep killed in between left a finished point without it.
-absl::Status RepairReport(const std::string& dir, dist::Communicator& comm) {
-  if (!comm.is_main() || FileExists(dir + "/report.html")) return absl::OkStatus();
-  if (RunReportScript({dir}) != 0) return absl::InternalError(dir + ": the report could not be written");
-  return absl::OkStatus();
+absl::Status RepairReport(const config::SweepPoint& point, const std::string& dir, dist::Communicator& comm) {
+  // report.md comes last when the point's report.html is off, report.html last otherwise.
+  const std::string last = point.experiment.report().html() ? "/report.html" : "/report.md";
+  if (!comm.is_main() || FileExists(dir + last)) return absl::OkStatus();
+  return RunReportScript({dir});
 }
 
 absl::Status WriteTable(const std::string& root, const std::vector<std::string>& dirs) {
   std::vector<std::string> args = {"--sweep", root};
   args.insert(args.end(), dirs.begin(), dirs.end());
-  if (RunReportScript(args) != 0) return absl::InternalError(root + ": the sweep table could not be written");
+  if (absl::Status s = RunReportScript(args); !s.ok()) return s;
   std::ifstream table(root + "/sweep.md");
   if (!table) return absl::InternalError(root + "/sweep.md: missing after the report script ran");
   std::cout << "\n" << table.rdbuf();
@@ -124,7 +126,7 @@ absl::Status RunPoint(const config::SweepPoint& point, const std::string& dir, s
     std::cerr << absl::StrFormat("== sweep point %d/%d: %s%s\n", i + 1, n, point.name,
                                  done ? " (eval.json exists: skipped)" : "");
   }
-  if (done) return RepairReport(dir, comm);
+  if (done) return RepairReport(point, dir, comm);
   absl::Status s = TrainPoint(point, dir, comm, invocation);
   if (!s.ok()) return absl::Status(s.code(), absl::StrCat("sweep point '", point.name, "': ", s.message()));
   return absl::OkStatus();
@@ -140,8 +142,22 @@ void PrintShardSummary(const Shard& shard, const std::vector<std::string>& train
   std::cout << "no table written: run the sweep without --shard once every shard is done" << std::endl;
 }
 
+// Every point this shard will train passes train's checks (tools/run_preflight.h) before the first one trains: a
+// point that cannot start must not cost the points before it.
+absl::Status CheckPoints(const config::SweepPlan& plan, const std::string& root, const Shard& shard,
+                         dist::Communicator& comm) {
+  for (size_t i = 0; i < plan.points.size(); ++i) {
+    const config::SweepPoint& point = plan.points[i];
+    if (!shard.Includes(i) || PointFinished(root + "/" + point.name)) continue;
+    absl::Status ready = CheckBeforeRun(point.experiment, {RunKind::kTrain, comm.size()});
+    if (!ready.ok()) return absl::Status(ready.code(), absl::StrCat("sweep point '", point.name, "': ", ready.message()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Sweep(const config::SweepPlan& plan, const std::string& root, const Shard& shard,
                    dist::Communicator& comm, const std::string& invocation) {
+  if (absl::Status s = CheckPoints(plan, root, shard, comm); !s.ok()) return s;
   std::vector<std::string> dirs, trained, skipped;
   const size_t n = plan.points.size();
   for (size_t i = 0; i < n; ++i) {

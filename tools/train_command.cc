@@ -11,6 +11,7 @@
 #include "tools/pipeline_stages.h"
 #include "tools/progress_bar.h"
 #include "tools/run_directory.h"
+#include "tools/run_preflight.h"
 #include "tools/segmentor_setup.h"
 #include "zegclip/clip/encoder_mode.h"
 #include "zegclip/train/checkpoint.h"
@@ -85,6 +86,7 @@ absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& e, const st
 
 int RunTrain(const CommandLine& command_line) {
   return RunStage(command_line, "train", [&](const config::Experiment& e, dist::Communicator& comm) {
+    if (absl::Status ready = CheckBeforeRun(e, {RunKind::kTrain, comm.size()}); !ready.ok()) return ready;
     absl::StatusOr<EvalSummary> s = TrainSegmentor(e, FLAGS_work_dir, comm, command_line.invocation);
     if (!s.ok()) return s.status();
     if (comm.is_main()) std::cout << FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";

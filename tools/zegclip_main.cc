@@ -1,4 +1,5 @@
 // zegclip — one binary, subcommands: `zegclip help` lists them.
+#include <c10/util/Exception.h>
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
@@ -6,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <iostream>
 #include <map>
 #include <string>
@@ -21,7 +23,8 @@ int RunHelp(const CommandLine&);
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"help", "", "list the subcommands", RunHelp},
-      {"validate-config", "--config=F [--set=FIELD=VALUE ...]", "check an experiment file and print it resolved",
+      {"validate-config", "--config=F [--set=FIELD=VALUE ...] [--nocheck_files]",
+       "check an experiment file (and the splits and checkpoints it names, as train does) and print it resolved",
        RunValidateConfig},
       {"pretrain-clip", "--config=F --work_dir=D [--set ...]",
        "contrastive pre-training of a small CLIP on the synthetic world; retrieval accuracy seen/unseen",
@@ -38,7 +41,7 @@ const std::vector<Command>& Commands() {
        RunSweep},
       {"segment",
        "--checkpoint=C --clip=PT | --authors_checkpoint=T --config=F, --image=F --classes=\"a,b\" --out=D "
-       "[--config=F] [--seen_classes=a,b] [--scores_out=S.npy] [--bpe_vocab=F]",
+       "[--config=F] [--seen_classes=a,b] [--scores_out=S.npy] [--bpe_vocab=F] [--max_pixels=N] [--max_scores=N]",
        "open-vocabulary segmentation of one image with class names given now: label PNG, overlay, fractions",
        RunSegment},
       {"export-authors",
@@ -133,6 +136,24 @@ void PreferPassiveOpenMpWaits(char** argv) {
   execv("/proc/self/exe", argv);  // returns only on failure: go on with the default policy
 }
 
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// Last resort, not a substitute for the commands' own checks: an exception that escaped a command (a library
+// throwing where nobody expected it) becomes one "error:" line and exit status 1 instead of std::terminate's abort
+// and, for c10::Error, a C++ backtrace.
+int RunGuarded(const Command& command, const CommandLine& command_line) {
+  try {
+    return command.run(command_line);
+  } catch (const c10::Error& e) {
+    std::cerr << "error: " << command.name << ": " << FirstLine(e.what_without_backtrace()) << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << command.name << ": " << FirstLine(e.what()) << "\n";
+  } catch (...) {
+    std::cerr << "error: " << command.name << ": an unknown exception\n";
+  }
+  return 1;
+}
+
 }  // namespace
 }  // namespace zegclip::tools
 
@@ -158,7 +179,7 @@ int main(int argc, char** argv) {
   const std::string name = argv[1];
   for (int i = 2; i < argc; ++i) command_line.positional.emplace_back(argv[i]);
   for (const Command& command : zegclip::tools::Commands()) {
-    if (name == command.name) return command.run(command_line);
+    if (name == command.name) return zegclip::tools::RunGuarded(command, command_line);
   }
   std::string known;
   for (const Command& command : zegclip::tools::Commands()) known += (known.empty() ? "" : ", ") + std::string(command.name);

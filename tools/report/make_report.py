@@ -7,7 +7,11 @@ Usage: make_report.py RUN_DIR
 
 Reads what `zegclip train` / `eval` / `pretrain-clip` leave in RUN_DIR: config.pbtxt, manifest.json, metrics.jsonl,
 eval.json, examples/*.ppm|pgm. Plots with matplotlib (Agg, PNG). The HTML embeds its figures as data URIs, so it
-opens offline as a single file; the Markdown links the PNGs in RUN_DIR/figures/.
+opens offline as a single file; the Markdown links the PNGs in RUN_DIR/figures/. The run's `report { html: false }`
+(config.pbtxt) leaves the HTML out.
+
+Any failure (an unreadable, truncated or malformed input, a full disk, a read-only folder) is one line on stderr,
+"error: <file>: <what>", and exit status 1: the zegclip binary passes that line on as its own error.
 """
 import base64
 import html
@@ -18,7 +22,7 @@ import sys
 try:
     import matplotlib
 except ImportError:
-    sys.exit(f"report: {sys.executable} lacks matplotlib (install it with: bash tools/setup.sh, or set ZEGCLIP_PYTHON)")
+    sys.exit(f"error: {sys.executable}: lacks matplotlib (install it with: bash tools/setup.sh, or set ZEGCLIP_PYTHON)")
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -30,27 +34,104 @@ SEEN_COLOUR = "#3b75af"
 UNSEEN_COLOUR = "#d9822b"
 
 
+class ReportError(Exception):
+    """A failure that names its file: printed as the one line "error: <path>: <what>"."""
+
+    def __init__(self, path, what):
+        super().__init__(f"{path}: {what}")
+        self.path, self.what = path, what
+
+
+def os_reason(error):
+    """"permission denied" from a PermissionError: strerror in lower case, as the C++ side words it."""
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
+
+
+def read_text(path, missing_ok=True):
+    """The file's text; None when it does not exist (and missing_ok). Other failures name the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise ReportError(path, "missing")
+    except UnicodeDecodeError as e:
+        raise ReportError(path, f"not UTF-8 text ({e.reason} at byte {e.start})")
+    except OSError as e:
+        raise ReportError(path, os_reason(e))
+
+
+def write_text(path, text):
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise ReportError(path, f"cannot write: {os_reason(e)}")
+
+
+def parse_json(path, text, where=""):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        if not text.strip():
+            raise ReportError(path, f"{where}empty, not JSON")
+        raise ReportError(path, f"{where}not JSON ({e.msg} at line {e.lineno}, column {e.colno}; truncated?)")
+
+
 def read_json(path):
-    if not os.path.exists(path):
+    """A JSON object from `path`, or None when the file does not exist."""
+    text = read_text(path)
+    if text is None:
         return None
-    with open(path) as f:
-        return json.load(f)
+    value = parse_json(path, text)
+    if not isinstance(value, dict):
+        raise ReportError(path, f"expected a JSON object, found {type(value).__name__}")
+    return value
 
 
 def read_jsonl(path):
     rows = []
-    if not os.path.exists(path):
+    text = read_text(path)
+    if text is None:
         return rows
-    with open(path) as f:
-        for number, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                sys.exit(f"{path}: line {number}: not JSON ({e})")
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        row = parse_json(path, line, f"line {number}: ")
+        if not isinstance(row, dict):
+            raise ReportError(path, f"line {number}: expected a JSON object, found {type(row).__name__}")
+        if "iter" in row and not is_number(row["iter"]):
+            raise ReportError(path, f"line {number}: 'iter' is {row['iter']!r}, expected a number")
+        rows.append(row)
     return rows
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+SUMMARY_KEYS = ("pAcc", "mAcc", "mIoU", "mIoU_seen", "mIoU_unseen", "hIoU")
+
+
+def check_eval(path, result):
+    """eval.json as `zegclip train` / `eval` write it: headline numbers (or null) and a list of classes."""
+    if result is None:
+        return None
+    for key in SUMMARY_KEYS:
+        if key in result and result[key] is not None and not is_number(result[key]):
+            raise ReportError(path, f"'{key}' is {result[key]!r}, expected a number or null")
+    classes = result.get("classes", [])
+    if not isinstance(classes, list):
+        raise ReportError(path, f"'classes' is {type(classes).__name__}, expected a list")
+    for k, c in enumerate(classes):
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
+            raise ReportError(path, f"classes[{k}] is not an object with a 'name'")
+        if c.get("iou") is not None and not is_number(c["iou"]):
+            raise ReportError(path, f"classes[{k}].iou is {c['iou']!r}, expected a number or null")
+    return result
 
 
 def by_iteration(rows):
@@ -164,18 +245,34 @@ def plot_examples(run_dir, result, figures):
         return []
     from PIL import Image  # a dependency of Debian's matplotlib
 
-    stems = sorted({f.rsplit("_", 1)[0] for f in os.listdir(folder) if f.endswith("_image.ppm")})
+    def load(path):
+        try:
+            with Image.open(path) as picture:
+                return np.asarray(picture)
+        except OSError as e:  # PIL's UnidentifiedImageError and truncated files are OSErrors too
+            raise ReportError(path, f"not a readable image ({os_reason(e)})")
+
+    try:
+        names = os.listdir(folder)
+    except OSError as e:
+        raise ReportError(folder, os_reason(e))
+    stems = sorted({f.rsplit("_", 1)[0] for f in names if f.endswith("_image.ppm")})
     if not stems:
         return []
     colours = palette(len(result.get("classes", [])) if result else 256)
     fig, axes = plt.subplots(len(stems), 3, figsize=(6.6, 2.2 * len(stems)), squeeze=False)
     for row, stem in enumerate(stems):
-        image = np.asarray(Image.open(os.path.join(folder, stem + "_image.ppm")))
+        image = load(os.path.join(folder, stem + "_image.ppm"))
+        if image.ndim != 3:
+            raise ReportError(os.path.join(folder, stem + "_image.ppm"), "expected an RGB image")
         panels = [("image", image)]
         for kind in ("label", "pred"):
             path = os.path.join(folder, f"{stem}_{kind}.pgm")
             if os.path.exists(path):
-                label = np.asarray(Image.open(path))
+                label = load(path)
+                if label.shape != image.shape[:2]:
+                    raise ReportError(path, f"{label.shape[1]}x{label.shape[0]}, but the image is "
+                                            f"{image.shape[1]}x{image.shape[0]}")
                 overlay = image.copy()
                 mask = label < len(colours)
                 overlay[mask] = (0.35 * image[mask] + 0.65 * colourise(label, colours)[mask]).astype(np.uint8)
@@ -190,11 +287,15 @@ def plot_examples(run_dir, result, figures):
 
 
 def save(fig, figures, name):
-    os.makedirs(figures, exist_ok=True)
     path = os.path.join(figures, name)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    try:
+        os.makedirs(figures, exist_ok=True)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+    except OSError as e:
+        raise ReportError(e.filename or path, f"cannot write: {os_reason(e)}")
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -263,17 +364,26 @@ def calibration_html(result):
             f"<p class='note'>{html.escape(note)}</p>")
 
 
-def experiment_name(run_dir):
+def experiment_name(config_text):
     """(name, description) from config.pbtxt's top-level fields, or empty strings."""
     found = {"name": "", "description": ""}
-    path = os.path.join(run_dir, "config.pbtxt")
-    if os.path.exists(path):
-        with open(path) as f:
-            for line in f:
-                for key in found:
-                    if line.startswith(f"{key}: \"") and not found[key]:
-                        found[key] = line[len(key) + 3:].rstrip().rstrip('"')
+    for line in (config_text or "").splitlines():
+        for key in found:
+            if line.startswith(f"{key}: \"") and not found[key]:
+                found[key] = line[len(key) + 3:].rstrip().rstrip('"')
     return found["name"], found["description"]
+
+
+def html_wanted(config_text):
+    """The run's report.html field: false in the resolved config's top-level `report { ... }` block turns the HTML
+    report off; true, or no config, keeps it."""
+    in_report = False
+    for line in (config_text or "").splitlines():
+        if not line.startswith(" "):
+            in_report = line.strip() == "report {"
+        elif in_report and line.strip().replace(" ", "") == "html:false":
+            return False
+    return True
 
 
 FIGURE_SECTIONS = [("Training", ("losses.png", "lr.png", "validation.png")), ("Per-class IoU", ("class_iou.png",)),
@@ -297,7 +407,7 @@ def figure_sections(figure_paths):
     return sections + ([("Figures", rest)] if rest else [])
 
 
-def write_markdown(run_dir, title, description, manifest, result, pretrain, figure_paths):
+def write_markdown(run_dir, title, description, manifest, result, pretrain, figure_paths, config_text):
     md = [f"# {title}", ""] + ([description, ""] if description else [])
     if result:
         rows = summary_rows(result)
@@ -314,10 +424,9 @@ def write_markdown(run_dir, title, description, manifest, result, pretrain, figu
     if manifest:
         md += ["## Provenance", ""] + [f"- {k}: {manifest[k]}" for k in PROVENANCE_KEYS if k in manifest]
         md += [f"- {k}: {v}" for k, v in manifest.get("versions", {}).items()] + [""]
-    if os.path.exists(os.path.join(run_dir, "config.pbtxt")):
+    if config_text is not None:
         md += ["The resolved experiment: [config.pbtxt](config.pbtxt).", ""]
-    with open(os.path.join(run_dir, "report.md"), "w") as f:
-        f.write("\n".join(md) + "\n")
+    write_text(os.path.join(run_dir, "report.md"), "\n".join(md) + "\n")
 
 
 def html_table(header, rows):
@@ -327,8 +436,11 @@ def html_table(header, rows):
 
 
 def html_figure(path):
-    with open(path, "rb") as f:
-        data = base64.b64encode(f.read()).decode()
+    try:
+        with open(path, "rb") as f:
+            data = base64.b64encode(f.read()).decode()
+    except OSError as e:
+        raise ReportError(path, os_reason(e))
     return f'<p><img alt="{os.path.basename(path)}" src="data:image/png;base64,{data}"></p>'
 
 
@@ -338,7 +450,7 @@ HTML_STYLE = ("body{font-family:sans-serif;max-width:62em;margin:2em auto;paddin
               "background:#f7f7f7;padding:.6em;font-size:85%}.note{color:#555;font-size:90%}")
 
 
-def write_html(run_dir, title, description, manifest, result, pretrain, figure_paths):
+def write_html(run_dir, title, description, manifest, result, pretrain, figure_paths, config_text):
     body = [f"<h1>{html.escape(title)}</h1>"] + ([f"<p>{html.escape(description)}</p>"] if description else [])
     if result:
         rows = summary_rows(result)
@@ -356,36 +468,47 @@ def write_html(run_dir, title, description, manifest, result, pretrain, figure_p
             body.append(f"<p class='note'>{html.escape(EXAMPLES_NOTE)}</p>")
     if manifest:
         body.append("<h2>Provenance</h2><pre>" + html.escape(json.dumps(manifest, indent=2)) + "</pre>")
-    config = os.path.join(run_dir, "config.pbtxt")
-    if os.path.exists(config):
-        with open(config) as f:
-            body.append("<details><summary>Resolved experiment (config.pbtxt)</summary><pre>" +
-                        html.escape(f.read()) + "</pre></details>")
-    with open(os.path.join(run_dir, "report.html"), "w") as f:
-        f.write(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-                f"<style>{HTML_STYLE}</style></head><body>{''.join(body)}</body></html>\n")
+    if config_text is not None:
+        body.append("<details><summary>Resolved experiment (config.pbtxt)</summary><pre>" +
+                    html.escape(config_text) + "</pre></details>")
+    write_text(os.path.join(run_dir, "report.html"),
+               f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+               f"<style>{HTML_STYLE}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def write_reports(run_dir, manifest, result, pretrain, figure_paths):
-    name, description = experiment_name(run_dir)
+def write_reports(run_dir, manifest, result, pretrain, figure_paths, config_text):
+    """report.md, and report.html unless the run's config says `report { html: false }` (a stale one is removed,
+    so the folder never holds an HTML report older than its Markdown). Returns the main report's path."""
+    name, description = experiment_name(config_text)
     title = f"zegclip run: {os.path.basename(os.path.abspath(run_dir))}" + (f" ({name})" if name else "")
-    write_markdown(run_dir, title, description, manifest, result, pretrain, figure_paths)
-    write_html(run_dir, title, description, manifest, result, pretrain, figure_paths)
+    write_markdown(run_dir, title, description, manifest, result, pretrain, figure_paths, config_text)
+    html_path = os.path.join(run_dir, "report.html")
+    if html_wanted(config_text):
+        write_html(run_dir, title, description, manifest, result, pretrain, figure_paths, config_text)
+        return html_path
+    try:
+        os.remove(html_path)
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        raise ReportError(html_path, f"cannot remove the stale HTML report: {os_reason(e)}")
+    return os.path.join(run_dir, "report.md")
 
 
 def run_report(run_dir):
     if not os.path.isdir(run_dir):
-        sys.exit(f"{run_dir}: not a run directory")
+        raise ReportError(run_dir, "not a run directory")
     manifest = read_json(os.path.join(run_dir, "manifest.json"))
-    result = read_json(os.path.join(run_dir, "eval.json"))
+    eval_path = os.path.join(run_dir, "eval.json")
+    result = check_eval(eval_path, read_json(eval_path))
     pretrain = read_json(os.path.join(run_dir, "pretrain.json"))
+    config_text = read_text(os.path.join(run_dir, "config.pbtxt"))
     figures = os.path.join(run_dir, "figures")
     paths = plot_curves(read_jsonl(os.path.join(run_dir, "metrics.jsonl")), figures)
     if result:
         paths += plot_class_iou(result, figures)
     paths += plot_examples(run_dir, result, figures)
-    write_reports(run_dir, manifest, result, pretrain, paths)
-    print(os.path.join(run_dir, "report.html"))
+    print(write_reports(run_dir, manifest, result, pretrain, paths, config_text))
 
 
 SWEEP_METRICS = [("pAcc", "pAcc"), ("mIoU_seen", "mIoU(S)"), ("mIoU_unseen", "mIoU(U)"), ("hIoU", "hIoU")]
@@ -417,8 +540,9 @@ def sweep_groups(run_dirs):
         if "seed" in axes:  # the seed is the point name's last part ("loss=EL__seed=1")
             name = name.rsplit("__seed=", 1)[0] if "__seed=" in name else name
         group = groups.setdefault(key, {"name": name, "axes": varied, "runs": []})
+        eval_path = os.path.join(run, "eval.json")
         group["runs"].append({"dir": run, "seed": axes.get("seed"),
-                              "result": read_json(os.path.join(run, "eval.json"))})
+                              "result": check_eval(eval_path, read_json(eval_path))})
     for group in groups.values():
         group["metrics"] = {}
         for key, _ in SWEEP_METRICS:
@@ -459,6 +583,8 @@ def sweep_table(sweep_dir, groups):
         links = []
         for run in group["runs"]:
             report = os.path.join(run["dir"], "report.html")
+            if not os.path.exists(report):  # a run with report { html: false } has the Markdown only
+                report = os.path.join(run["dir"], "report.md")
             has_report = os.path.exists(report)
             state = "" if run["result"] and has_report else " (no report)" if run["result"] else " (unfinished)"
             links.append((run_label(run) + state, os.path.relpath(report, sweep_dir) if has_report else None))
@@ -473,8 +599,7 @@ def write_sweep_md(sweep_dir, header, rows, seeded):
         lines.append("| " + " | ".join(row[:-1] + [links]) + " |")
     if seeded:
         lines += ["", "Metrics in percent: mean ± standard deviation over the finished seeds (sample, n − 1)."]
-    with open(os.path.join(sweep_dir, "sweep.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_text(os.path.join(sweep_dir, "sweep.md"), "\n".join(lines) + "\n")
 
 
 def write_sweep_html(sweep_dir, header, rows, seeded):
@@ -489,10 +614,10 @@ def write_sweep_html(sweep_dir, header, rows, seeded):
     title = f"zegclip sweep: {os.path.basename(os.path.abspath(sweep_dir))}"
     style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}"
              "td,th{border:1px solid #ccc;padding:4px 10px}th{background:#f3f3f3}")
-    with open(os.path.join(sweep_dir, "sweep.html"), "w") as f:
-        f.write(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-                f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1><table>{''.join(body)}</table>"
-                f"{note}</body></html>\n")
+    write_text(os.path.join(sweep_dir, "sweep.html"),
+               f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+               f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1><table>{''.join(body)}</table>"
+               f"{note}</body></html>\n")
 
 
 def sweep_report(sweep_dir, run_dirs):
@@ -500,26 +625,45 @@ def sweep_report(sweep_dir, run_dirs):
     groups = sweep_groups(run_dirs)
     header, rows = sweep_table(sweep_dir, groups)
     seeded = "seeds" in header
-    os.makedirs(sweep_dir, exist_ok=True)
+    try:
+        os.makedirs(sweep_dir, exist_ok=True)
+    except OSError as e:
+        raise ReportError(sweep_dir, f"cannot create: {os_reason(e)}")
     write_sweep_md(sweep_dir, header, rows, seeded)
     write_sweep_html(sweep_dir, header, rows, seeded)
     summary = [{"name": g["name"], "axes": g["axes"], "metrics": g["metrics"],
                 "runs": [{"dir": r["dir"], "seed": r["seed"], "finished": r["result"] is not None}
                          for r in g["runs"]]} for g in groups]
-    with open(os.path.join(sweep_dir, "sweep.json"), "w") as f:
-        json.dump({"std": "sample (n - 1)", "points": summary}, f, indent=2)
-        f.write("\n")
+    write_text(os.path.join(sweep_dir, "sweep.json"),
+               json.dumps({"std": "sample (n - 1)", "points": summary}, indent=2) + "\n")
     print(os.path.join(sweep_dir, "sweep.md"))
 
 
+def first_line(text):
+    return (str(text).strip().splitlines() or [""])[0]
+
+
 def main(argv):
-    if len(argv) >= 3 and argv[1] == "--sweep":
-        sweep_report(argv[2], argv[3:])
-    elif len(argv) == 2:
-        run_report(argv[1])
-    else:
-        sys.exit(__doc__)
+    """Exit status 0, or 1 with one line "error: <file>: <what>" on stderr, whatever went wrong."""
+    target = argv[2] if len(argv) >= 3 else argv[1] if len(argv) == 2 else ""
+    try:
+        if len(argv) >= 3 and argv[1] == "--sweep":
+            sweep_report(argv[2], argv[3:])
+        elif len(argv) == 2:
+            run_report(argv[1])
+        else:
+            raise ReportError("make_report.py", "usage: make_report.py RUN_DIR | --sweep SWEEP_DIR RUN_DIR...")
+    except ReportError as e:
+        print(f"error: {e.path}: {first_line(e.what)}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a failure no check above foresaw, still named by its file
+        print(f"error: {e.filename or target}: {first_line(os_reason(e))}", file=sys.stderr)
+        return 1
+    except Exception as e:  # last resort: never a traceback
+        print(f"error: {target}: the report failed ({type(e).__name__}: {first_line(e)})", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    sys.exit(main(sys.argv))

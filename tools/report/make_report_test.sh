@@ -54,6 +54,27 @@ echo 'not json' >> "$run/metrics.jsonl"
 if err=$(/usr/bin/python3 "$script" "$run" 2>&1); then echo "bad metrics accepted"; exit 1; fi
 grep -q "metrics.jsonl: line 6: not JSON" <<<"$err" || { echo "bad error: $err"; exit 1; }
 
+# Every broken input is one "error: <file>: <what>" line, exit 1, never a traceback.
+broken() {  # broken NAME EXPECTED_LINE: run on $TEST_TMPDIR/broken
+  local err rc=0
+  err=$(/usr/bin/python3 "$script" "$TEST_TMPDIR/broken" 2>&1 >/dev/null) || rc=$?
+  if [ "$rc" -ne 1 ] || [ "$err" != "$2" ]; then echo "$1: exit $rc, got: $err"; exit 1; fi
+}
+fresh() { rm -rf "$TEST_TMPDIR/broken" && mkdir -p "$TEST_TMPDIR/broken" && cp "$run/eval.json" "$TEST_TMPDIR/broken/"; }
+b=$TEST_TMPDIR/broken
+fresh; echo '{"classes": {"a": 1}}' >"$b/eval.json"
+broken "classes not a list" "error: $b/eval.json: 'classes' is dict, expected a list"
+fresh; echo '[1, 2]' >"$b/eval.json"
+broken "eval.json not an object" "error: $b/eval.json: expected a JSON object, found list"
+fresh; mkdir "$b/manifest.json"
+broken "a folder for a file" "error: $b/manifest.json: is a directory"
+fresh; echo '[3]' >"$b/metrics.jsonl"
+broken "a metrics line that is no object" "error: $b/metrics.jsonl: line 1: expected a JSON object, found list"
+fresh; printf 'report {\n  example_images: 4\n  html: false\n}\n' >"$b/config.pbtxt"; echo stale >"$b/report.html"
+/usr/bin/python3 "$script" "$b" >"$b/out" || { echo "html: false failed"; exit 1; }
+test -s "$b/report.md" && test ! -e "$b/report.html" || { echo "html: false wrote or kept report.html"; exit 1; }
+grep -qx "$b/report.md" "$b/out" || { echo "html: false should print report.md"; exit 1; }
+
 mkdir -p "$TEST_TMPDIR/sweep"
 head -5 "$run/metrics.jsonl" > "$run/m" && mv "$run/m" "$run/metrics.jsonl"
 echo '{"model.loss.kind": "EL"}' > "$run/sweep_point.json"

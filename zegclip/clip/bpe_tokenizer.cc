@@ -336,6 +336,10 @@ absl::StatusOr<at::Tensor> BpeTokenizer::Tokenize(const std::vector<std::string>
     return absl::InvalidArgumentError(absl::StrFormat(
         "context_length must be >= 2 (room for <|startoftext|> and <|endoftext|>), got %d", context_length));
   }
+  if (context_length > kMaxContextLength) {
+    return absl::InvalidArgumentError(absl::StrFormat("context_length %d is above the limit of %d (OpenAI's CLIP: 77)",
+                                                      context_length, kMaxContextLength));
+  }
   at::Tensor result = at::zeros({static_cast<int64_t>(texts.size()), context_length}, at::kLong);
   auto rows = result.accessor<int64_t, 2>();
   for (size_t i = 0; i < texts.size(); ++i) {

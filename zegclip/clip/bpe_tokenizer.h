@@ -28,6 +28,10 @@
 
 namespace zegclip::clip {
 
+// The longest context Tokenize fills: each text takes a row of this many int64 ids, so an unbounded length would
+// allocate (and a command print) gigabytes. OpenAI's CLIP uses 77; every released CLIP text tower is far below it.
+inline constexpr int64_t kMaxContextLength = 1024;
+
 struct BpeTokenizerOptions {
   // OpenAI-format merges file: a header line, then one "a b" merge per line; gzip-compressed or plain text.
   std::string merges_path;
@@ -59,7 +63,7 @@ class BpeTokenizer {
 
   // clip.tokenize: int64 (N, context_length) rows [sot, ids..., eot, 0...]. A text needing more than
   // context_length tokens is an error naming it, unless `truncate`, which keeps the first context_length tokens
-  // and makes the last one eot. context_length must be >= 2.
+  // and makes the last one eot. context_length must be in [2, kMaxContextLength].
   absl::StatusOr<at::Tensor> Tokenize(const std::vector<std::string>& texts, int64_t context_length,
                                       bool truncate = false) const;
 

@@ -262,6 +262,14 @@ TEST_F(OpenAiTokenizerTest, ShortContextLengths) {
   EXPECT_EQ(none->sizes(), (std::vector<int64_t>{0, 77}));
 }
 
+// A context length that would allocate gigabytes of ids is refused before anything is allocated.
+TEST_F(OpenAiTokenizerTest, ContextLengthIsBounded) {
+  EXPECT_TRUE(tok().Tokenize({"a"}, kMaxContextLength).ok());
+  absl::StatusOr<at::Tensor> huge = tok().Tokenize({"a"}, 2000000000);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().message(), "context_length 2000000000 is above the limit of 1024 (OpenAI's CLIP: 77)");
+}
+
 TEST_F(OpenAiTokenizerTest, InvalidUtf8IsAnError) {
   for (const std::string& bad : {std::string("abc\xff"), std::string("\xe2\x82"), std::string("\xed\xa0\x80"),
                                  std::string("\xc0\xaf"), std::string("\xf4\x90\x80\x80"), std::string("ok \x80")}) {

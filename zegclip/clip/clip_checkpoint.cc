@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "zegclip/io/path_check.h"
 
 namespace zegclip::clip {
 namespace {
@@ -54,8 +55,8 @@ bool IsPromptKey(const std::string& name) {
 }
 
 absl::StatusOr<Archive> ReadArchive(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
+  if (absl::Status s = io::CheckReadableFile(path, "CLIP checkpoint"); !s.ok()) {
+    if (s.code() != absl::StatusCode::kNotFound) return s;  // permission denied, a folder, a symlink loop
     return absl::NotFoundError(absl::StrCat("CLIP checkpoint ", path, " does not exist or is not a regular file"));
   }
   torch::jit::ExtraFilesMap extra{{kHeadsFile, ""}};

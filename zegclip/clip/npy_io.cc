@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "zegclip/io/path_check.h"
 #include "zegclip/report/atomic_file.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "npy_io copies little-endian data byte for byte");
@@ -286,10 +287,12 @@ absl::StatusOr<std::string> SerializeNpy(const at::Tensor& tensor) {
 }
 
 absl::StatusOr<at::Tensor> ReadNpy(const std::string& path) {
-  std::error_code ec;
-  std::ifstream in(path, std::ios::binary);
-  if (!std::filesystem::is_regular_file(path, ec) || !in)
+  if (absl::Status s = io::CheckReadableFile(path, "NumPy file"); !s.ok()) {
+    if (s.code() != absl::StatusCode::kNotFound) return s;  // permission denied, a folder, a symlink loop
     return absl::NotFoundError(absl::StrCat("NumPy file ", path, " does not exist or cannot be read"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("NumPy file ", path, " does not exist or cannot be read"));
   std::ostringstream contents;
   contents << in.rdbuf();
   if (in.bad()) return absl::DataLossError(absl::StrCat("NumPy file ", path, ": read failed"));

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
 namespace zegclip::config {
@@ -54,13 +55,25 @@ std::string EnumChoices(const FieldDescriptor* field) {
   return absl::StrJoin(names, ", ");
 }
 
+// Swallows the parser's messages: SetValue words the error itself, naming the --set and what was expected.
+class SilentErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int, int, const std::string&) override {}
+  void AddWarning(int, int, const std::string&) override {}
+};
+
 absl::Status SetValue(const std::string& key, const std::string& value, const FieldDescriptor* field,
                       Message* message) {
   std::string text = value;
   if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING && (text.empty() || text.front() != '"')) {
     text = absl::StrCat("\"", absl::CEscape(value), "\"");
   }
-  if (google::protobuf::TextFormat::ParseFieldValueFromString(text, field, message)) return absl::OkStatus();
+  // A parser of our own with an error collector: the static TextFormat function logs its own "[libprotobuf ERROR
+  // ...]" line to stderr before ours, and a failure must be one line.
+  google::protobuf::TextFormat::Parser parser;
+  SilentErrors errors;
+  parser.RecordErrorsTo(&errors);
+  if (parser.ParseFieldValueFromString(text, field, message)) return absl::OkStatus();
   std::string expected = field->cpp_type_name();
   if (field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) expected = absl::StrCat("one of ", EnumChoices(field));
   return absl::InvalidArgumentError(

@@ -105,5 +105,46 @@ TEST(ConfigValidation, CalibrationOnlyInTheInductiveSettingAndImageCountNotNegat
               HasSubstr("eval.calibration_images: -1 is not allowed (>= 0 (0 = all))"));
 }
 
+TEST(ConfigValidation, EveryFloatMustBeFinite) {
+  // inf passes "> 0" comparisons and nan fails every one; both are refused as not finite, naming the field.
+  EXPECT_EQ(ValidateWith("train.lr=inf"), "train.lr: inf is not allowed (a finite number)");
+  EXPECT_EQ(ValidateWith("train.lr=nan"), "train.lr: nan is not allowed (a finite number)");
+  EXPECT_EQ(ValidateWith("train.grad_clip_norm=inf"), "train.grad_clip_norm: inf is not allowed (a finite number)");
+  EXPECT_EQ(ValidateWith("model.loss.focal_weight=-inf"),
+            "model.loss.focal_weight: -inf is not allowed (a finite number)");
+  EXPECT_EQ(ValidateWith("pretrain.lr=inf"), "pretrain.lr: inf is not allowed (a finite number)");
+  EXPECT_EQ(ValidateWithAll({"eval.offset_candidates=0,inf"}),
+            "eval.offset_candidates: inf is not allowed (a finite number)");
+}
+
+TEST(ConfigValidation, SizesThatWouldExhaustMemoryAreRefused) {
+  EXPECT_EQ(ValidateWith("data.crop_size=1048576"), "data.crop_size: 1048576 is not allowed (at most 4096)");
+  EXPECT_EQ(ValidateWith("data.batch_size_per_rank=100000"),
+            "data.batch_size_per_rank: 100000 is not allowed (at most 1024)");
+  EXPECT_EQ(ValidateWith("eval.batch_size=5000"), "eval.batch_size: 5000 is not allowed (at most 1024)");
+  EXPECT_EQ(ValidateWith("model.clip.context_length=100000"),
+            "model.clip.context_length: 100000 is not allowed (at most 1024; OpenAI's CLIP: 77)");
+  EXPECT_EQ(ValidateWith("data.synthetic.train_images=2000000000"),
+            "data.synthetic.train_images: 2000000000 is not allowed (in [1, 1000000])");
+  EXPECT_EQ(ValidateWith("data.synthetic.val_images=0"), "data.synthetic.val_images: 0 is not allowed (in [1, 1000000])");
+  EXPECT_EQ(ValidateWith("data.synthetic.image_size=65536"),
+            "data.synthetic.image_size: 65536 is not allowed (at most 2048)");
+  EXPECT_EQ(ValidateWith("pretrain.batch_size=1000000"), "pretrain.batch_size: 1000000 is not allowed (at most 16384)");
+  EXPECT_EQ(ValidateWith("report.example_images=100000"), "report.example_images: 100000 is not allowed (in [0, 64])");
+  EXPECT_EQ(ValidateWith("eval.calibration_images=2000000"),
+            "eval.calibration_images: 2000000 is not allowed (at most 1000000)");
+  EXPECT_EQ(ValidateWith("model.clip.vision_width=0"), "model.clip.vision_width: 0 is not allowed (> 0)");
+  EXPECT_EQ(ValidateWith("model.clip.pretrain_image_size=0"),
+            "model.clip.pretrain_image_size: 0 is not allowed (a positive multiple of model.clip.patch_size)");
+}
+
+TEST(ConfigValidation, TransductiveNeedsTheCheckpointItSelfTrainsFrom) {
+  EXPECT_THAT(ValidateWith("model.setting=TRANSDUCTIVE"),
+              HasSubstr("train.init_checkpoint: empty, but model.setting is TRANSDUCTIVE, which self-trains from a "
+                        "trained model"));
+  EXPECT_EQ(ValidateWithAll({"model.setting=TRANSDUCTIVE", "train.init_checkpoint=runs/voc_inductive/iter_1.ckpt"}),
+            "");
+}
+
 }  // namespace
 }  // namespace zegclip::config

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/io/path_check.h"
 #include "zegclip/report/atomic_file.h"
 
 namespace zegclip::model {
@@ -19,6 +20,10 @@ std::string FirstLine(const std::string& text) { return text.substr(0, text.find
 }  // namespace
 
 absl::StatusOr<TensorMap> ReadTensorArchive(const std::string& path) {
+  if (absl::Status s = io::CheckReadableFile(path, "tensor archive"); !s.ok()) {
+    if (s.code() != absl::StatusCode::kNotFound) return s;  // permission denied, a folder, a symlink loop
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open the tensor archive"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the tensor archive"));
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
