@@ -18,6 +18,7 @@
 #include "tools/seen_offset_calibration.h"
 #include "tools/run_directory.h"
 #include "tools/run_preflight.h"
+#include "tools/run_records.h"
 #include "tools/segmentor_setup.h"
 #include "tools/synthetic_attributes.h"
 #include "zegclip/io/path_check.h"
@@ -82,8 +83,14 @@ absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experime
   const bool baseline = !authors && checkpoint == "baseline";
   // The baseline is CLIP as it is: no prompts, no head.
   if (baseline) e.mutable_model()->set_encoder_mode(config::FROZEN);
-  absl::Status prepared = PrepareRunDirectory(work_dir, e);
-  if (!prepared.ok()) return prepared;
+  if (comm.is_main()) {
+    absl::Status s = CheckNotATrainingRun(work_dir, "--work_dir", "eval",
+                                          "replace its config.pbtxt, manifest.json and eval.json");
+    if (!s.ok()) return s;
+  }
+  absl::StatusOr<std::unique_ptr<RunRecords>> records =
+      RunRecords::Open({work_dir, "eval", std::nullopt, false, invocation, comm.is_main()}, e);
+  if (!records.ok()) return records.status();
   report::RunManifest manifest = report::StartManifest(invocation, "eval", e.seed());
   absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm, target.authors_checkpoint);
   if (!setup.ok()) return setup.status();
@@ -97,6 +104,8 @@ absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experime
     e.mutable_model()->set_seen_score_offset(0);  // no training, so no seen bias to calibrate
   }
   (*setup)->model->eval();
+  // Written once the model has loaded: a checkpoint that fails to load leaves the folder as it was.
+  if (absl::Status s = (*records)->Record(0); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");
   if (!val.ok()) return val.status();
   if (baseline) e.mutable_model()->mutable_loss()->set_kind(config::EL);  // softmax over cosine similarities

@@ -21,6 +21,7 @@
 #include "tools/pipeline_stages.h"
 #include "tools/progress_bar.h"
 #include "tools/run_directory.h"
+#include "tools/run_records.h"
 #include "tools/segmentor_setup.h"
 #include "tools/synthetic_attributes.h"
 #include "zegclip/clip/clip_checkpoint.h"
@@ -98,7 +99,7 @@ train::ParamGroupOptions PretrainGroups(const config::ClipPretrainConfig& p) {
 }
 
 absl::Status TrainClip(const config::Experiment& e, const std::string& work_dir, clip::ClipModel clip,
-                       const clip::BpeTokenizer& tokenizer, dist::Communicator& comm) {
+                       const clip::BpeTokenizer& tokenizer, RunRecords& records, dist::Communicator& comm) {
   const config::ClipPretrainConfig& p = e.pretrain();
   absl::StatusOr<std::unique_ptr<data::SyntheticWorldDataset>> dataset = data::SyntheticWorldDataset::Create(
       PretrainWorldOptions(e), "pretrain", int64_t{p.max_iters()} * p.batch_size() * comm.size());
@@ -125,6 +126,7 @@ absl::Status TrainClip(const config::Experiment& e, const std::string& work_dir,
   trainer_options.log_interval = p.log_interval();
   trainer_options.print = false;
   train::Trainer trainer(trainer_options, *clip, *optimizer, groups, schedule, comm);
+  trainer.AddHook(records.RecordingHook());
   trainer.AddHook(std::make_unique<ProgressBar>("clip", p.max_iters(), comm.is_main()));
   // Resuming must continue the data stream where it stopped.
   loader_options.start_step = train::Trainer::LatestCheckpointIter(work_dir).value_or(0);
@@ -139,8 +141,10 @@ absl::Status TrainClip(const config::Experiment& e, const std::string& work_dir,
 
 absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const std::string& work_dir,
                                              dist::Communicator& comm, const std::string& invocation) {
-  absl::Status prepared = PrepareRunDirectory(work_dir, e);
-  if (!prepared.ok()) return prepared;
+  // Locked for the stage; config.pbtxt and history.jsonl are written once the resume point has loaded.
+  absl::StatusOr<std::unique_ptr<RunRecords>> records = RunRecords::Open(
+      {work_dir, "pretrain-clip", config::ResumeStage::kPretrain, /*resume=*/true, invocation, comm.is_main()}, e);
+  if (!records.ok()) return records.status();
   report::RunManifest manifest = report::StartManifest(invocation, "pretrain-clip", e.seed());
   absl::StatusOr<clip::BpeTokenizer> tokenizer = WorldTokenizer(work_dir, comm);
   if (!tokenizer.ok()) return tokenizer.status();
@@ -150,7 +154,7 @@ absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const 
   torch::manual_seed(e.seed());
   clip::ClipModel clip(options);
   clip->to(ComputeDevice(comm));
-  absl::Status trained = TrainClip(e, work_dir, clip, *tokenizer, comm);
+  absl::Status trained = TrainClip(e, work_dir, clip, *tokenizer, **records, comm);
   if (!trained.ok()) return trained;
 
   absl::StatusOr<config::ClassSplit> split = config::ResolveClassSplit(e.data());

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <system_error>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@
 #include "tools/run_directory.h"
 #include "tools/run_preflight.h"
 #include "zegclip/io/path_check.h"
+#include "zegclip/report/run_directory_lock.h"
 
 DEFINE_bool(force, false, "quickstart: rerun every stage even if its results exist");
 
@@ -105,6 +107,17 @@ std::string Summary(const std::string& root, const std::string& designs, const P
 absl::Status Quickstart(config::Experiment e, const std::string& root, dist::Communicator& comm,
                         const std::string& invocation) {
   const std::string clip_dir = root + "/clip", baseline_dir = root + "/baseline", zegclip_dir = root + "/zegclip";
+  // One quickstart per folder: --force below must not remove the stage folders of one still running.
+  std::optional<report::RunDirectoryLock> lock;
+  if (comm.is_main()) {
+    absl::Status locked = io::CreateDirectories(root, "--work_dir");
+    if (locked.ok()) {
+      absl::StatusOr<report::RunDirectoryLock> held = report::RunDirectoryLock::Acquire(root, "quickstart");
+      if (held.ok()) lock.emplace(std::move(*held));
+      locked = held.status();
+    }
+    if (!locked.ok()) return locked;  // RunStage aborts the other ranks
+  }
   // --force starts over: the stages' checkpoints would otherwise be resumed. Only the stage folders are removed.
   absl::Status removed;
   if (FLAGS_force && comm.is_main()) {

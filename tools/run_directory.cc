@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "zegclip/config/config_loader.h"
 #include "zegclip/report/run_manifest.h"
 
 namespace zegclip::tools {
@@ -43,12 +42,6 @@ absl::StatusOr<std::string> RunConfigOf(const std::string& checkpoint) {
   if (FileExists(beside)) return beside;
   return absl::InvalidArgumentError(absl::StrCat("--checkpoint=", checkpoint, ": no config.pbtxt beside it; ",
                                                  "give the experiment it was trained with as --config=F"));
-}
-
-absl::Status PrepareRunDirectory(const std::string& work_dir, const config::Experiment& experiment) {
-  absl::Status made = MakeDirectories(work_dir);
-  if (!made.ok()) return made;
-  return report::WriteFileAtomically(work_dir + "/config.pbtxt", config::ToText(experiment));
 }
 
 absl::Status WriteEvalJson(const std::string& path, const eval::EvalResult& result,

@@ -1,8 +1,7 @@
 // What every `train` / `eval` / `pretrain-clip` leaves in its run directory, and the helpers that write it:
-// config.pbtxt (resolved), manifest.json, eval.json, examples/, report.{md,html}.
+// manifest.json, eval.json, examples/, report.{md,html} (config.pbtxt and history.jsonl: run_records.h).
 //
 // Example:
-//   absl::Status s = PrepareRunDirectory(work_dir, experiment);   // creates it, writes config.pbtxt
 //   ... WriteEvalJson(work_dir + "/eval.json", result, split_names, extra) ...
 #ifndef ZEGCLIP_TOOLS_RUN_DIRECTORY_H_
 #define ZEGCLIP_TOOLS_RUN_DIRECTORY_H_
@@ -25,9 +24,6 @@ bool FileExists(const std::string& path);
 // The config.pbtxt of the run directory holding `checkpoint` (what `train` wrote beside its iter_N.ckpt). Error:
 // "--checkpoint=C: no config.pbtxt beside it; give the experiment it was trained with as --config=F".
 absl::StatusOr<std::string> RunConfigOf(const std::string& checkpoint);
-
-// Creates `work_dir` and writes the resolved config to work_dir/config.pbtxt (atomically).
-absl::Status PrepareRunDirectory(const std::string& work_dir, const config::Experiment& experiment);
 
 // eval.json: headline metrics (percent), per-class IoU with names and seen flags, image count, and `extra` fields.
 absl::Status WriteEvalJson(const std::string& path, const eval::EvalResult& result,

@@ -90,6 +90,7 @@ int RunSegment(const CommandLine&) {
 #include "tools/experiment_options.h"
 #include "tools/flags.h"
 #include "tools/run_directory.h"
+#include "tools/run_records.h"
 #include "tools/segmentor_setup.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/clip/clip_checkpoint.h"
@@ -439,6 +440,11 @@ int RunSegment(const CommandLine& command_line) {
   absl::StatusOr<std::vector<int64_t>> seen = std::vector<int64_t>{};
   if (status.ok()) seen = ParseSeenClasses(FLAGS_seen_classes, *names);
   if (status.ok() && !seen.ok()) status = seen.status();
+  // Its files would sit among a run's own; said before the model is built.
+  if (status.ok()) {
+    status = CheckNotATrainingRun(FLAGS_out, "--out", "segment",
+                                  "put its labels.png, overlay.png and fractions.json among the run's files");
+  }
   absl::StatusOr<std::string> config_path = absl::UnknownError("not resolved");
   if (status.ok()) config_path = ConfigPath();
   if (status.ok() && !config_path.ok()) status = config_path.status();

@@ -12,6 +12,7 @@
 #include "tools/progress_bar.h"
 #include "tools/run_directory.h"
 #include "tools/run_preflight.h"
+#include "tools/run_records.h"
 #include "tools/segmentor_setup.h"
 #include "zegclip/clip/encoder_mode.h"
 #include "zegclip/train/checkpoint.h"
@@ -40,7 +41,7 @@ train::EvalFn PeriodicEval(const config::Experiment& e, SegmentorSetup& setup, c
 }
 
 absl::Status RunTraining(const config::Experiment& e, const std::string& work_dir, SegmentorSetup& setup,
-                         const data::Dataset& val, dist::Communicator& comm) {
+                         const data::Dataset& val, RunRecords& records, dist::Communicator& comm) {
   train::ParamGroups groups =
       train::ParamGroups::Build(train::NamedParameters(*setup.model), ParamGroupOptionsFrom(e.train()));
   std::unique_ptr<torch::optim::AdamW> optimizer = groups.MakeAdamW();
@@ -48,6 +49,7 @@ absl::Status RunTraining(const config::Experiment& e, const std::string& work_di
   train::TrainerOptions trainer_options = TrainerOptionsFrom(e, work_dir);
   trainer_options.resume = FLAGS_resume;
   train::Trainer trainer(trainer_options, *setup.model, *optimizer, groups, schedule, comm);
+  trainer.AddHook(records.RecordingHook());
   trainer.AddHook(std::make_unique<ProgressBar>("zegclip", e.train().max_iters(), comm.is_main()));
   trainer.SetEval(PeriodicEval(e, setup, val, comm));
   absl::StatusOr<std::shared_ptr<const data::Dataset>> dataset = MakeDataset(e, "train");
@@ -65,8 +67,11 @@ absl::Status RunTraining(const config::Experiment& e, const std::string& work_di
 
 absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& e, const std::string& work_dir,
                                            dist::Communicator& comm, const std::string& invocation) {
-  absl::Status prepared = PrepareRunDirectory(work_dir, e);
-  if (!prepared.ok()) return prepared;
+  // Locked for the whole stage (training and the final evaluation); a resume that would change what the run trains
+  // is refused here, before anything is built, and the records are written once the resume point has loaded.
+  absl::StatusOr<std::unique_ptr<RunRecords>> records = RunRecords::Open(
+      {work_dir, "train", config::ResumeStage::kTrain, FLAGS_resume, invocation, comm.is_main()}, e);
+  if (!records.ok()) return records.status();
   report::RunManifest manifest = report::StartManifest(invocation, "train", e.seed());
   absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm);
   if (!setup.ok()) return setup.status();
@@ -77,7 +82,7 @@ absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& e, const st
   }
   absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");
   if (!val.ok()) return val.status();
-  absl::Status trained = RunTraining(e, work_dir, **setup, **val, comm);
+  absl::Status trained = RunTraining(e, work_dir, **setup, **val, **records, comm);
   if (!trained.ok()) return trained;
   (*setup)->model->eval();
   return FinalEvaluation(e, work_dir, (*setup)->LogitsFn(), **val, (*setup)->class_names, comm, manifest,

@@ -33,6 +33,8 @@ int64_t NowMs() {
              std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+}  // namespace
+
 std::string IsoTime(int64_t unix_ms) {
   std::time_t seconds = unix_ms / 1000;
   std::tm utc;
@@ -42,7 +44,7 @@ std::string IsoTime(int64_t unix_ms) {
   return buffer;
 }
 
-}  // namespace
+std::string UtcTimeNow() { return IsoTime(NowMs()); }
 
 RunManifest StartManifest(const std::string& command, const std::string& subcommand, uint64_t seed) {
   RunManifest m;

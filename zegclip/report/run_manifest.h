@@ -39,6 +39,10 @@ struct RunManifest {
   int64_t start_unix_ms = 0;
 };
 
+// "2026-12-04T06:00:00Z": a Unix time in milliseconds, and now, as ISO 8601 UTC.
+std::string IsoTime(int64_t unix_ms);
+std::string UtcTimeNow();
+
 // Fills code, machine, versions and the start time.
 RunManifest StartManifest(const std::string& command, const std::string& subcommand, uint64_t seed);
 void FinishManifest(RunManifest* manifest);

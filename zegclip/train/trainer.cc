@@ -92,6 +92,15 @@ bool ProcessAlive(const std::string& pid_text) {
 
 }  // namespace
 
+absl::Status Trainer::CheckNoEarlierRun() const {
+  const std::vector<int64_t> iters = CheckpointIters(options_.work_dir);
+  if (iters.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      options_.work_dir, " holds checkpoints of an earlier run (", CheckpointPath(options_.work_dir, iters.back()),
+      "): starting from iteration 0 would mix them with this run's (a restart would resume the newest, pruning "
+      "would delete this run's); resume it, or move its files away first"));
+}
+
 void Trainer::RemoveStrayTempFiles() const {
   // iter_<N>.ckpt.tmp.<pid>: a write that a crash interrupted before its rename. Never loaded, only deleted, and
   // only when its writer is gone (the run lock keeps other runs out; the pid check is a second guard).
@@ -183,6 +192,9 @@ absl::Status Trainer::Start() {
       absl::StatusOr<report::RunDirectoryLock> lock = report::RunDirectoryLock::Acquire(options_.work_dir, "train");
       if (!lock.ok()) return lock.status();
       lock_.emplace(std::move(*lock));
+    }
+    if (!options_.resume) {
+      if (absl::Status s = CheckNoEarlierRun(); !s.ok()) return s;
     }
     if (absl::Status s = metrics_.Open(options_.work_dir + "/metrics.jsonl"); !s.ok()) return s;
     RemoveStrayTempFiles();

@@ -133,6 +133,8 @@ class Trainer {
   absl::Status SaveAt(int64_t iter);
   void PruneCheckpoints();
   void RemoveStrayTempFiles() const;
+  // Not resuming: the work dir must hold no checkpoints (they would outrank this run's in resume and pruning).
+  absl::Status CheckNoEarlierRun() const;
   absl::Status Diverged(absl::Status status);
   absl::Status ResumeError(const std::string& path, const absl::Status& status) const;
   absl::Status Evaluate(int64_t iter);

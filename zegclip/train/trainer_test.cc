@@ -145,6 +145,23 @@ TEST(Trainer, ResumeFromTheLatestCheckpointIsBitIdentical) {
   EXPECT_EQ(Trainer::LatestCheckpointIter(first_options.work_dir).value(), 10);
 }
 
+TEST(Trainer, StartingFromZeroBesideAnEarlierRunsCheckpointsIsRefused) {
+  TrainerOptions options = Options("not_resumed", 5);
+  Rig first(3, options);
+  ASSERT_TRUE(first.Run().ok());  // iter_5.ckpt
+  options.resume = false;
+  options.max_iters = 3;
+  Rig again(4, options);
+  const absl::Status s = again.Run();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr(options.work_dir + " holds checkpoints of an earlier run (" + options.work_dir +
+                        "/iter_5.ckpt): starting from iteration 0 would mix them"));
+  EXPECT_EQ(again.trainer->iter(), 0);
+  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), std::vector<int64_t>{5});  // nothing written or pruned
+}
+
 TEST(Trainer, ClipsTheGradientNorm) {
   class NormHook : public TrainerHook {
    public:
