@@ -146,6 +146,9 @@ std::unique_ptr<train::TrainerHook> RunRecords::RecordingHook() {
 
 absl::Status CheckNotATrainingRun(const std::string& dir, const std::string& flag, const std::string& command,
                                   const std::string& writes) {
+  absl::StatusOr<io::PathType> folder = io::TypeOf(dir, flag);
+  if (!folder.ok()) return folder.status();
+  if (*folder == io::PathType::kMissing) return absl::OkStatus();
   std::vector<std::string> evidence;
   const std::vector<int64_t> iters = train::Trainer::CheckpointIters(dir);
   if (!iters.empty()) evidence.push_back(train::Trainer::CheckpointPath(dir, iters.back()));

@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
@@ -259,6 +260,18 @@ absl::Status LoadClipWeights(const std::string& path, ClipModelImpl& model) {
   const torch::OrderedDict<std::string, at::Tensor> params = model.named_parameters(/*recurse=*/true);
   absl::Status keys = CheckKeys(*archive, path, params);
   if (!keys.ok()) return keys;
+  // NaN or inf weights would give a model that scores 0 everywhere without saying why.
+  std::vector<std::string> non_finite;
+  for (const auto& item : params) {
+    auto it = archive->by_name.find(item.key());
+    if (it != archive->by_name.end() && it->second.is_floating_point() && !at::isfinite(it->second).all().item<bool>()) {
+      non_finite.push_back(item.key());
+    }
+  }
+  if (!non_finite.empty()) {
+    return absl::DataLossError(absl::StrCat(path, ": NaN or inf in ", non_finite.size(), " weight tensor(s) (",
+                                            absl::StrJoin(non_finite, ", "), "): not a usable CLIP checkpoint"));
+  }
   at::NoGradGuard no_grad;
   for (const auto& item : params) {
     auto it = archive->by_name.find(item.key());

@@ -10,6 +10,8 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+
+#include <limits>
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/serialization/import.h>
 
@@ -241,6 +243,25 @@ TEST(ClipCheckpoint, FailedLoadChangesNothing) {
   ClipModel model(TinyClipOptions());
   at::Tensor before = model->visual->conv1->weight.clone();
   EXPECT_FALSE(LoadClipWeights(path, *model).ok());
+  EXPECT_TRUE(model->visual->conv1->weight.equal(before));
+}
+
+TEST(ClipCheckpoint, NonFiniteWeightsAreRefusedAndLoadNothing) {
+  fs::path dir = FreshDir("non_finite");
+  const std::string path = (dir / "clip.pt").string();
+  ClipModel saved(TinyClipOptions());
+  {
+    at::NoGradGuard no_grad;
+    saved->visual->conv1->weight.view(-1)[3] = std::numeric_limits<float>::quiet_NaN();
+  }
+  ASSERT_TRUE(SaveClipCheckpoint(*saved, path).ok());
+  ClipModel model(TinyClipOptions());
+  at::Tensor before = model->visual->conv1->weight.clone();
+  const absl::Status s = LoadClipWeights(path, *model);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(s.message(), path + ": NaN or inf in 1 weight tensor(s) (visual.conv1.weight): not a usable CLIP "
+                                "checkpoint");
   EXPECT_TRUE(model->visual->conv1->weight.equal(before));
 }
 

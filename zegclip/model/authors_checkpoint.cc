@@ -175,6 +175,14 @@ absl::Status LoadAuthorsWeights(const TensorMap& state, ZegClipSegmentorImpl& mo
         source, ": cannot import the authors' ZegCLIP checkpoint: ", problems.Describe(),
         " (SegmentorOptionsFromAuthors builds the architecture the checkpoint holds)"));
   }
+  std::vector<std::string> non_finite;  // such weights score 0 everywhere without saying why
+  for (const auto& [name, tensor] : assignments) {
+    if (tensor.is_floating_point() && !at::isfinite(tensor).all().item<bool>()) non_finite.push_back(name);
+  }
+  if (!non_finite.empty()) {
+    return absl::DataLossError(absl::StrCat(source, ": NaN or inf in ", non_finite.size(), " weight tensor(s) (",
+                                            absl::StrJoin(non_finite, ", "), "): not a usable checkpoint"));
+  }
   torch::NoGradGuard no_grad;
   for (const auto& item : params) {
     auto it = assignments.find(item.key());

@@ -1,6 +1,8 @@
 #include "zegclip/model/authors_checkpoint.h"
 
 #include <gtest/gtest.h>
+
+#include <limits>
 #include <torch/serialize.h>
 
 #include <algorithm>
@@ -195,6 +197,20 @@ TEST(AuthorsCheckpoint, FailsLoudlyNamingEveryProblemAndCopiesNothing) {
     EXPECT_NE(m.find(part), std::string::npos) << part << " not in: " << m;
   }
   EXPECT_EQ(m.find('\n'), std::string::npos);
+  EXPECT_TRUE(at::equal(model->clip->visual->conv1->weight, before));
+}
+
+TEST(AuthorsCheckpoint, NonFiniteWeightsAreRefusedAndCopyNothing) {
+  TensorMap state = Fixture();
+  ZegClipSegmentor model(FromFixture(state));
+  const at::Tensor before = model->clip->visual->conv1->weight.clone();
+  state["backbone.ln_post.bias"] = state["backbone.ln_post.bias"].clone();
+  state["backbone.ln_post.bias"].view(-1)[0] = std::numeric_limits<float>::infinity();
+  const absl::Status s = LoadAuthorsWeights(state, *model, "theirs.tensors");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(s.message(), "theirs.tensors: NaN or inf in 1 weight tensor(s) (clip.visual.ln_post.bias): not a usable "
+                         "checkpoint");
   EXPECT_TRUE(at::equal(model->clip->visual->conv1->weight, before));
 }
 
