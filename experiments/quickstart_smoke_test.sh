@@ -38,4 +38,14 @@ if grep -q "s/it" <<<"$again"; then echo "a finished stage ran again"; echo "$ag
 # The summary's numbers (the first run also printed each stage's calibration choice as it happened).
 summary() { grep hIoU | grep -v "^calibration on"; }
 test "$(summary <<<"$out")" = "$(summary <<<"$again")" || { echo "reused numbers differ"; exit 1; }
+# A changed experiment never reuses results of the old one: one error line asking for --force, nothing rewritten.
+# The loss is the head's: the CLIP and the baseline still stand (their fields are unchanged), ZegCLIP's do not.
+cp "$work/zegclip/eval.json" "$work/eval.before"
+changed=$($bin quickstart --config=experiments/synthetic_quickstart.pbtxt --work_dir="$work" "${small[@]}" \
+  --set=model.loss.kind=EL 2>&1 >/dev/null) && rc=0 || rc=$?
+test $rc -eq 1 || { echo "a changed experiment reused the stages (exit $rc)"; echo "$changed"; exit 1; }
+grep -q "^error: quickstart: $work/zegclip holds the results of another experiment: model.loss.kind is NEL there but EL now; rerun with --force" \
+  <<<"$changed" || { echo "unexpected error for a changed experiment"; echo "$changed"; exit 1; }
+test "$(grep -c . <<<"$(grep -v '^==' <<<"$changed")")" -eq 1 || { echo "more than one error line"; echo "$changed"; exit 1; }
+cmp -s "$work/zegclip/eval.json" "$work/eval.before" || { echo "eval.json was rewritten"; exit 1; }
 echo PASS

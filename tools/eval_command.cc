@@ -74,6 +74,11 @@ absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const s
   return summary;
 }
 
+config::Experiment BaselineExperiment(config::Experiment e) {
+  e.mutable_model()->set_encoder_mode(config::FROZEN);
+  return e;
+}
+
 absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experiment, const EvalTarget& target,
                                               const std::string& work_dir, dist::Communicator& comm,
                                               const std::string& invocation) {
@@ -81,8 +86,7 @@ absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experime
   const bool authors = !target.authors_checkpoint.empty();
   const std::string& checkpoint = authors ? target.authors_checkpoint : target.checkpoint;
   const bool baseline = !authors && checkpoint == "baseline";
-  // The baseline is CLIP as it is: no prompts, no head.
-  if (baseline) e.mutable_model()->set_encoder_mode(config::FROZEN);
+  if (baseline) e = BaselineExperiment(e);
   if (comm.is_main()) {
     absl::Status s = CheckNotATrainingRun(work_dir, "--work_dir", "eval",
                                           "replace its config.pbtxt, manifest.json and eval.json");

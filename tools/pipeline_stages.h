@@ -55,6 +55,9 @@ struct EvalTarget {
   std::string authors_checkpoint;  // an authors' release converted by tools/convert_zegclip_checkpoint.py
 };
 
+// The experiment the training-free baseline runs (and records): CLIP as it is, no prompts, no head.
+config::Experiment BaselineExperiment(config::Experiment experiment);
+
 // Evaluates a trained checkpoint, an authors' checkpoint, or the training-free dense-similarity baseline of the
 // experiment's CLIP on the validation split; writes eval.json, examples/, manifest and report into work_dir.
 absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experiment, const EvalTarget& target,

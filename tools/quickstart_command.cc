@@ -3,13 +3,16 @@
 //   2. D/baseline:  the training-free dense-similarity baseline of that CLIP (eval --checkpoint=baseline)
 //   3. D/zegclip:   train ZegCLIP on the seen classes and evaluate seen / unseen (train)
 // Finished stages are reused on a second run (their result files exist) unless --force.
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <system_error>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "tools/command.h"
@@ -17,6 +20,8 @@
 #include "tools/pipeline_stages.h"
 #include "tools/run_directory.h"
 #include "tools/run_preflight.h"
+#include "tools/run_records.h"
+#include "zegclip/config/resume_compatibility.h"
 #include "zegclip/io/path_check.h"
 #include "zegclip/report/run_directory_lock.h"
 
@@ -76,7 +81,41 @@ absl::StatusOr<EvalSummary> ReusedEval(const std::string& dir) {
   return s;
 }
 
-bool Done(const std::string& path) { return FileExists(path); }
+// The fields each stage's results depend on. The CLIP: its architecture, its world and its schedule.
+bool PretrainReads(const std::string& field) {
+  return config::FixedOnResume(config::ResumeStage::kPretrain, field) || absl::StartsWith(field, "pretrain.");
+}
+
+// The baseline: the CLIP, the data and the evaluation; not the head, its loss or its training.
+bool BaselineReads(const std::string& field) {
+  static const std::vector<std::string> head = {"train.",        "pretrain.",          "model.prompt_",
+                                                "model.query",   "model.decoder.",     "model.loss.",
+                                                "model.seen_score_offset"};
+  return std::none_of(head.begin(), head.end(), [&](const std::string& p) { return absl::StartsWith(field, p); });
+}
+
+// ZegCLIP: everything but the CLIP's pre-training, which it reads through model.clip.checkpoint.
+bool TrainReads(const std::string& field) { return !absl::StartsWith(field, "pretrain."); }
+
+// Whether a stage's results exist and may be reused: only when they are of this experiment in every field they
+// depend on (the config or a --set may have changed since), else an error that asks for --force.
+absl::StatusOr<bool> Done(const std::string& path, const config::Experiment& stage_experiment,
+                          const std::function<bool(const std::string&)>& reads) {
+  if (!FileExists(path)) return false;
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  absl::Status same = CheckRecordedExperiment(dir, stage_experiment, "quickstart",
+                                              "rerun with --force to start over, or choose another --work_dir", reads);
+  if (!same.ok()) return same;
+  return true;
+}
+
+// Rank 0 decides, so that every rank reuses or runs the same stages.
+absl::StatusOr<bool> Reused(dist::Communicator& comm, const std::string& path, const config::Experiment& e,
+                            const std::function<bool(const std::string&)>& reads) {
+  absl::StatusOr<bool> done = comm.is_main() ? Done(path, e, reads) : absl::StatusOr<bool>(false);
+  if (!done.ok()) return done.status();
+  return comm.Broadcast(*done ? 1.0 : 0.0) > 0.5;
+}
 
 void Announce(dist::Communicator& comm, const std::string& line) {
   if (comm.is_main()) std::cerr << "== " << line << "\n";
@@ -130,21 +169,22 @@ absl::Status Quickstart(config::Experiment e, const std::string& root, dist::Com
   comm.Barrier();
   if (!removed.ok()) return removed;
   Announce(comm, "1/3 pre-training a tiny CLIP on the synthetic world -> " + clip_dir);
-  absl::StatusOr<PretrainSummary> clip = Done(clip_dir + "/pretrain.json")
-                                             ? ReusedPretrain(clip_dir)
-                                             : PretrainClip(e, clip_dir, comm, invocation);
+  absl::StatusOr<bool> done = Reused(comm, clip_dir + "/pretrain.json", e, PretrainReads);
+  if (!done.ok()) return done.status();
+  absl::StatusOr<PretrainSummary> clip = *done ? ReusedPretrain(clip_dir) : PretrainClip(e, clip_dir, comm, invocation);
   if (!clip.ok()) return clip.status();
   e.mutable_model()->mutable_clip()->set_checkpoint(clip->checkpoint);
   e.mutable_model()->mutable_clip()->set_bpe_vocab(clip->vocabulary);
   Announce(comm, "2/3 training-free baseline (dense patch-text similarity) -> " + baseline_dir);
+  done = Reused(comm, baseline_dir + "/eval.json", BaselineExperiment(e), BaselineReads);
+  if (!done.ok()) return done.status();
   absl::StatusOr<EvalSummary> baseline =
-      Done(baseline_dir + "/eval.json") ? ReusedEval(baseline_dir)
-                                        : EvaluateSegmentor(e, EvalTarget{"baseline", ""}, baseline_dir, comm, invocation);
+      *done ? ReusedEval(baseline_dir) : EvaluateSegmentor(e, EvalTarget{"baseline", ""}, baseline_dir, comm, invocation);
   if (!baseline.ok()) return baseline.status();
   Announce(comm, "3/3 training ZegCLIP on the seen classes -> " + zegclip_dir);
-  absl::StatusOr<EvalSummary> zegclip = Done(zegclip_dir + "/eval.json")
-                                            ? ReusedEval(zegclip_dir)
-                                            : TrainSegmentor(e, zegclip_dir, comm, invocation);
+  done = Reused(comm, zegclip_dir + "/eval.json", e, TrainReads);
+  if (!done.ok()) return done.status();
+  absl::StatusOr<EvalSummary> zegclip = *done ? ReusedEval(zegclip_dir) : TrainSegmentor(e, zegclip_dir, comm, invocation);
   if (!zegclip.ok()) return zegclip.status();
   if (comm.is_main()) std::cout << Summary(root, Designs(e.model()), *clip, *baseline, *zegclip);
   return absl::OkStatus();

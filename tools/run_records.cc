@@ -21,7 +21,8 @@ namespace {
 // config.pbtxt files are a few KiB.
 constexpr int64_t kMaxConfigBytes = int64_t{1} << 20;
 
-absl::StatusOr<config::Experiment> ReadRecordedConfig(const std::string& path) {
+// `advice` ends the error of a file that does not parse.
+absl::StatusOr<config::Experiment> ReadRecordedConfig(const std::string& path, const std::string& advice) {
   if (absl::Status s = io::CheckReadableFile(path, "run config"); !s.ok()) return s;
   std::ifstream in(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -30,8 +31,7 @@ absl::StatusOr<config::Experiment> ReadRecordedConfig(const std::string& path) {
   }
   absl::StatusOr<config::Experiment> e = config::ParseExperimentText(text, path);
   if (!e.ok()) {
-    return absl::DataLossError(absl::StrCat(e.status().message(), " (the run's recorded config: restore it, or "
-                                            "pass --noresume to start the run again)"));
+    return absl::DataLossError(absl::StrCat(e.status().message(), " (the run's recorded config: ", advice, ")"));
   }
   return e;
 }
@@ -113,7 +113,8 @@ absl::Status RunRecords::CheckResume() {
   absl::StatusOr<io::PathType> type = io::TypeOf(path, "run config");
   if (!type.ok()) return type.status();
   if (!start || *type == io::PathType::kMissing) return absl::OkStatus();  // nothing recorded to continue
-  absl::StatusOr<config::Experiment> recorded = ReadRecordedConfig(path);
+  absl::StatusOr<config::Experiment> recorded =
+      ReadRecordedConfig(path, "restore it, or pass --noresume to start the run again");
   if (!recorded.ok()) return recorded.status();
   recorded_ = std::move(*recorded);
   return config::CheckResumeCompatible(*recorded_, experiment_, {*options_.resumes, options_.work_dir, *start})
@@ -142,6 +143,22 @@ absl::Status RunRecords::Record(int64_t start_iter) {
 
 std::unique_ptr<train::TrainerHook> RunRecords::RecordingHook() {
   return std::make_unique<tools::RecordingHook>(this);
+}
+
+absl::Status CheckRecordedExperiment(const std::string& dir, const config::Experiment& expected,
+                                     const std::string& who, const std::string& advice,
+                                     const std::function<bool(const std::string&)>& reads) {
+  absl::StatusOr<config::Experiment> recorded = ReadRecordedConfig(dir + "/config.pbtxt", advice);
+  if (!recorded.ok()) return absl::Status(recorded.status().code(), absl::StrCat(who, ": ", recorded.status().message()));
+  std::vector<report::FieldDifference> diff;
+  for (report::FieldDifference& d : report::DiffMessages(*recorded, expected)) {
+    if (!reads || reads(d.path)) diff.push_back(std::move(d));
+  }
+  if (diff.empty()) return absl::OkStatus();
+  const std::string count = diff.size() == 1 ? "" : absl::StrCat(" (", diff.size(), " fields differ)");
+  return absl::FailedPreconditionError(absl::StrCat(who, ": ", dir, " holds the results of another experiment: ",
+                                                    diff[0].path, " is ", diff[0].a, " there but ", diff[0].b, " now",
+                                                    count, "; ", advice));
 }
 
 absl::Status CheckNotATrainingRun(const std::string& dir, const std::string& flag, const std::string& command,

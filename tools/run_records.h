@@ -14,6 +14,7 @@
 #ifndef ZEGCLIP_TOOLS_RUN_RECORDS_H_
 #define ZEGCLIP_TOOLS_RUN_RECORDS_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,14 @@ class RunRecords {
   std::optional<config::Experiment> recorded_;  // config.pbtxt as the run left it (a resuming stage)
   std::optional<report::RunDirectoryLock> lock_;
 };
+
+// OK when `dir`/config.pbtxt records `expected` in every field the results depend on (`reads`; empty: every
+// field): finished results in `dir` may then stand for a run of `expected` (quickstart and sweep reuse them).
+// Otherwise FailedPrecondition "<who>: <dir> holds the results of another experiment: F is A there but B now
+// (N fields differ); <advice>", or the config's own read error.
+absl::Status CheckRecordedExperiment(const std::string& dir, const config::Experiment& expected,
+                                     const std::string& who, const std::string& advice,
+                                     const std::function<bool(const std::string&)>& reads = nullptr);
 
 // OK unless `dir` holds a training run's files (a checkpoint, clip.pt, metrics.jsonl or history.jsonl). The error
 // names `flag`, the file found, what `command` would do there (`writes`, e.g. "replace its eval.json") and the way

@@ -33,6 +33,7 @@
 #include "tools/pipeline_stages.h"
 #include "tools/run_directory.h"
 #include "tools/run_preflight.h"
+#include "tools/run_records.h"
 #include "zegclip/config/sweep_loader.h"
 #include "zegclip/report/run_manifest.h"
 
@@ -148,7 +149,17 @@ absl::Status CheckPoints(const config::SweepPlan& plan, const std::string& root,
                          dist::Communicator& comm) {
   for (size_t i = 0; i < plan.points.size(); ++i) {
     const config::SweepPoint& point = plan.points[i];
-    if (!shard.Includes(i) || PointFinished(root + "/" + point.name)) continue;
+    if (!shard.Includes(i)) continue;
+    const std::string dir = root + "/" + point.name;
+    if (PointFinished(dir)) {
+      // Its results stand in the table only if they are this point's (the sweep file may have changed since).
+      if (!comm.is_main()) continue;
+      absl::Status same = CheckRecordedExperiment(
+          dir, point.experiment, absl::StrCat("sweep point '", point.name, "'"),
+          "sweep into another --work_dir, or move " + dir + " away to train the point again");
+      if (!same.ok()) return same;
+      continue;
+    }
     absl::Status ready = CheckBeforeRun(point.experiment, {RunKind::kTrain, comm.size()});
     if (!ready.ok()) return absl::Status(ready.code(), absl::StrCat("sweep point '", point.name, "': ", ready.message()));
   }

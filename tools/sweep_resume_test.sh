@@ -131,5 +131,13 @@ check "point without manifest not skipped" test "$(grep -c "eval.json exists: sk
 check "manifest written again" test -s "$sweep_dir/${points[3]}/manifest.json"
 check "only a resume at iteration 60 logged, no training" test "$(tail -n +$((lines + 1)) "$sweep_dir/${points[3]}/metrics.jsonl")" \
   = "{\"mode\": \"resume\", \"checkpoint\": \"$sweep_dir/${points[3]}/iter_60.ckpt\", \"iter\": 60}"
+# --- the sweep changed since (a longer schedule): its finished points are not the new sweep's; refused up front.
+before=$(cat "$sweep_dir"/*/metrics.jsonl "$sweep_dir"/*/eval.json | md5sum)
+"${sweep[@]}" --set=train.max_iters=80 >/dev/null 2>"$work/changed.err"
+check "a changed sweep over finished points exits 1" test $? -eq 1
+check "  in one error line naming the point and the field" grep -q \
+  "^error: sweep point '${points[0]}': $sweep_dir/${points[0]} holds the results of another experiment: train.max_iters is 60 there but 80 now; sweep into another --work_dir" \
+  "$work/changed.err" || cat "$work/changed.err"
+check "  training nothing" test "$(cat "$sweep_dir"/*/metrics.jsonl "$sweep_dir"/*/eval.json | md5sum)" = "$before"
 echo "$fails failure(s)"
 test "$fails" -eq 0
