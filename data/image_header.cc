@@ -81,7 +81,11 @@ absl::StatusOr<std::optional<ImageSize>> ReadImageSize(const std::string& path) 
 }
 
 absl::Status CheckImagePixels(const std::string& path, const std::string& what, const ImageSize& size) {
-  if (size.width * size.height <= kMaxImagePixels) return absl::OkStatus();
+  // Compared by division: a PNG header may state 2^32 - 1 per side, whose product overflows int64.
+  if (size.width >= 0 && size.height >= 0 &&
+      (size.height == 0 || size.width <= kMaxImagePixels / size.height)) {
+    return absl::OkStatus();
+  }
   return absl::ResourceExhaustedError(absl::StrCat(what, " ", path, ": ", size.width, "x", size.height,
                                                    " pixels, more than the ", kMaxImagePixels,
                                                    " (2^28) one image may have"));

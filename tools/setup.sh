@@ -22,6 +22,9 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   # Image I/O and resizing (dataset readers), Unicode categories (CLIP tokenizer), gzip (BPE vocabulary).
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libpng-dev libicu-dev zlib1g-dev
+  # Sanitizers and fuzzing (bazel --config=asan, tools/fuzz/run_fuzzers.sh): clang, its ASan/UBSan/libFuzzer
+  # runtimes, and llvm-symbolizer for readable reports.
+  clang libclang-rt-14-dev llvm
   # JSON for run manifests, metrics and eval results.
   nlohmann-json3-dev
   # Reports: plots with matplotlib. PyTorch for Python: the authors'-checkpoint converter and the benchmarks'
@@ -42,7 +45,7 @@ else
 fi
 
 # Verify what the build relies on, so a half-installed machine fails here and not in a cryptic compile error.
-for tool in bazel protoc cmake mpirun python3; do
+for tool in bazel protoc cmake mpirun python3 clang; do
   command -v "$tool" >/dev/null || die "'$tool' is missing after installation"
 done
 [ -f /usr/include/torch/csrc/api/include/torch/version.h ] || die "LibTorch headers missing (libtorch-dev)"

@@ -25,6 +25,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "zegclip/base/tensor_bounds.h"
+#include "zegclip/base/zip_check.h"
 #include "zegclip/io/path_check.h"
 
 namespace zegclip::clip {
@@ -60,6 +62,12 @@ absl::StatusOr<Archive> ReadArchive(const std::string& path) {
     if (s.code() != absl::StatusCode::kNotFound) return s;  // permission denied, a folder, a symlink loop
     return absl::NotFoundError(absl::StrCat("CLIP checkpoint ", path, " does not exist or is not a regular file"));
   }
+  if (absl::Status zip = base::CheckZipArchive(path); !zip.ok()) {
+    return absl::Status(absl::IsDataLoss(zip) ? absl::StatusCode::kDataLoss : absl::StatusCode::kInvalidArgument,
+                        absl::StrCat("CLIP checkpoint ", path,
+                                     absl::IsDataLoss(zip) ? ": " : " is not a readable TorchScript archive: ",
+                                     zip.message()));
+  }
   torch::jit::ExtraFilesMap extra{{kHeadsFile, ""}};
   torch::jit::Module module;
   try {
@@ -72,13 +80,16 @@ absl::StatusOr<Archive> ReadArchive(const std::string& path) {
                                                    "archive: ", FirstLine(e.what())));
   }
   Archive archive;
-  auto add = [&archive](const std::string& name, const at::Tensor& value) {
-    if (archive.by_name.count(name) > 0) return;
+  absl::Status bounds;
+  auto add = [&](const std::string& name, const at::Tensor& value) {
+    if (archive.by_name.count(name) > 0 || !bounds.ok()) return;
+    bounds = base::CheckTensorInStorage(value, absl::StrCat("CLIP checkpoint ", path, ": '", name, "'"));
     archive.by_name[name] = value;
     archive.tensors.emplace_back(name, value);
   };
   for (const auto& item : module.named_parameters(/*recurse=*/true)) add(item.name, item.value);
   for (const auto& item : module.named_buffers(/*recurse=*/true)) add(item.name, item.value);
+  if (!bounds.ok()) return bounds;
   archive.heads_text = extra[kHeadsFile];
   return archive;
 }

@@ -63,8 +63,9 @@ absl::Status InferClip(const TensorMap& state, SegmentorOptions* o) {
   c.vision_width = conv1->size(0);
   c.patch_size = conv1->size(2);
   c.vision_layers = CountIndexed(state, "backbone.transformer.resblocks.");
-  const int64_t grid = std::llround(std::sqrt(static_cast<double>(position->size(0) - 1)));
-  if (grid * grid + 1 != position->size(0)) {
+  const int64_t rows = position->size(0);
+  const int64_t grid = rows >= 2 ? std::llround(std::sqrt(static_cast<double>(rows - 1))) : 0;
+  if (grid < 1 || grid * grid + 1 != rows) {
     return absl::InvalidArgumentError(absl::StrCat("the authors' checkpoint's backbone.positional_embedding has ",
                                                    position->size(0), " rows, not a square grid + 1"));
   }
@@ -80,20 +81,70 @@ absl::Status InferClip(const TensorMap& state, SegmentorOptions* o) {
   return absl::OkStatus();
 }
 
-void InferPrompts(const TensorMap& state, SegmentorOptions* o) {
-  auto shallow = state.find("backbone.prompt_embeddings");
-  auto deep = state.find("backbone.deep_prompt_embeddings");
-  if (shallow == state.end()) {
+absl::Status InferPrompts(const TensorMap& state, SegmentorOptions* o) {
+  if (state.count("backbone.prompt_embeddings") == 0) {
     if (clip::UsesPrompts(o->prompt.mode)) o->prompt.mode = clip::EncoderMode::kFrozen;
-    return;
+    return absl::OkStatus();
   }
-  o->prompt.tokens = shallow->second.size(1);
-  if (deep != state.end()) {
+  // Their VPT: prompt_embeddings (1, tokens, width), deep_prompt_embeddings (depth, tokens, width).
+  absl::StatusOr<at::Tensor> shallow = Require(state, "backbone.prompt_embeddings", 3);
+  if (!shallow.ok()) return shallow.status();
+  o->prompt.tokens = shallow->size(1);
+  o->prompt.mode = clip::EncoderMode::kShallowPrompt;
+  if (state.count("backbone.deep_prompt_embeddings") > 0) {
+    absl::StatusOr<at::Tensor> deep = Require(state, "backbone.deep_prompt_embeddings", 3);
+    if (!deep.ok()) return deep.status();
     o->prompt.mode = clip::EncoderMode::kDeepPrompt;
-    o->prompt.depth = deep->second.size(0);
-  } else {
-    o->prompt.mode = clip::EncoderMode::kShallowPrompt;
+    o->prompt.depth = deep->size(0);
   }
+  return absl::OkStatus();
+}
+
+// Every size read off the shapes must be usable: a zero-width tensor or a layer count of 0 would build a model that
+// divides by zero or cannot run (found by authors_checkpoint_fuzzer).
+absl::Status CheckInferredSizes(const SegmentorOptions& o) {
+  const clip::ClipOptions& c = o.clip;
+  const std::pair<const char*, int64_t> sizes[] = {
+      {"vision width (backbone.conv1.weight dim 0)", c.vision_width},
+      {"patch size (backbone.conv1.weight dim 2)", c.patch_size},
+      {"vision layers (backbone.transformer.resblocks.N)", c.vision_layers},
+      {"embedding size (backbone.proj dim 1)", c.embed_dim},
+      {"vocabulary (text_encoder.token_embedding.weight dim 0)", c.vocab_size},
+      {"text width (text_encoder.token_embedding.weight dim 1)", c.text_width},
+      {"context length (text_encoder.positional_embedding dim 0)", c.context_length},
+      {"text layers (text_encoder.transformer.resblocks.N)", c.text_layers},
+      {"decoder layers", o.decoder.layers},
+      {"decoder width (linear1.weight dim 1)", o.decoder.width},
+      {"decoder FFN ratio (linear1.weight rows / width)", o.decoder.ffn_ratio},
+  };
+  for (const auto& [what, value] : sizes) {
+    if (value < 1) {
+      return absl::InvalidArgumentError(absl::StrCat("the authors' checkpoint gives a ", what, " of ", value,
+                                                     "; expected at least 1"));
+    }
+  }
+  if (o.decoder.width != c.embed_dim) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the authors' checkpoint's decoder width ", o.decoder.width, " (linear1.weight dim 1) differs from its CLIP "
+        "embedding size ", c.embed_dim, " (backbone.proj dim 1); their head reads the CLIP embeddings directly"));
+  }
+  for (int64_t layer : c.intermediate_layers) {
+    if (layer >= c.vision_layers) {
+      return absl::InvalidArgumentError(absl::StrCat("the configured intermediate layer ", layer,
+                                                     " does not exist in the authors' checkpoint's ",
+                                                     c.vision_layers, "-layer backbone"));
+    }
+  }
+  if (clip::UsesPrompts(o.prompt.mode) && o.prompt.tokens < 1) {
+    return absl::InvalidArgumentError("the authors' checkpoint's backbone.prompt_embeddings holds 0 prompt tokens");
+  }
+  // Deep prompts enter every layer after the first (their total_d_layer = layers - 1).
+  if (o.prompt.mode == clip::EncoderMode::kDeepPrompt && (o.prompt.depth < 1 || o.prompt.depth > c.vision_layers - 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the authors' checkpoint's backbone.deep_prompt_embeddings has ", o.prompt.depth,
+        " layers of prompts; expected 1 to ", c.vision_layers - 1, " (the backbone's layers after the first)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status InferHead(const TensorMap& state, SegmentorOptions* o) {
@@ -103,9 +154,9 @@ absl::Status InferHead(const TensorMap& state, SegmentorOptions* o) {
   heads::TextQueryDecoderOptions& d = o->decoder;
   d.layers = CountIndexed(state, kAuthorsDecoderLayers);
   d.width = linear1->size(1);
-  d.ffn_ratio = linear1->size(0) / d.width;
+  d.ffn_ratio = d.width > 0 ? linear1->size(0) / d.width : 0;
   d.input_projection = state.count("decode_head.input_proj_1.weight") > 0;
-  if (d.width % d.heads != 0) {
+  if (d.width > 0 && d.width % d.heads != 0) {
     return absl::InvalidArgumentError(absl::StrCat("decoder width ", d.width, " (from the authors' checkpoint) is not "
                                                    "a multiple of the configured decoder heads ", d.heads));
   }
@@ -135,8 +186,9 @@ absl::StatusOr<SegmentorOptions> SegmentorOptionsFromAuthors(const TensorMap& st
   SegmentorOptions o = base;
   absl::Status s = InferClip(state, &o);
   if (s.ok()) s = InferHead(state, &o);
+  if (s.ok()) s = InferPrompts(state, &o);
+  if (s.ok()) s = CheckInferredSizes(o);
   if (!s.ok()) return s;
-  InferPrompts(state, &o);
   return o;
 }
 

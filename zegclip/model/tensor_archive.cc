@@ -1,5 +1,7 @@
 #include "zegclip/model/tensor_archive.h"
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/import_read.h>
 #include <torch/serialize.h>
 
 #include <filesystem>
@@ -8,6 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/tensor_bounds.h"
+#include "zegclip/base/zip_check.h"
 #include "zegclip/io/path_check.h"
 #include "zegclip/report/atomic_file.h"
 
@@ -16,6 +20,17 @@ namespace {
 
 // LibTorch's exception texts carry a C++ backtrace after the first line.
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// torch::pickle_load of the file, read through LibTorch's file adapter. pickle_load itself takes the bytes in
+// memory, and its in-memory adapter copies whatever range the zip reader asks for without a bounds check: a damaged
+// zip directory made it read past the buffer (found by tensor_archive_fuzzer under ASan). The file adapter clamps
+// every read to the file, so a damaged archive is an exception, and the file is not held in memory twice.
+c10::IValue UnpickleFile(const std::string& path) {
+  caffe2::serialize::PyTorchStreamReader reader(path);
+  return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
+                                           /*type_resolver=*/c10::nullopt, /*obj_loader=*/c10::nullopt,
+                                           /*device=*/c10::nullopt, reader);
+}
 
 }  // namespace
 
@@ -26,15 +41,20 @@ absl::StatusOr<TensorMap> ReadTensorArchive(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the tensor archive"));
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 4 || bytes[0] != 'P' || bytes[1] != 'K') {
+  char magic[2] = {0, 0};
+  if (!in.read(magic, 2) || magic[0] != 'P' || magic[1] != 'K') {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": not a tensor archive (expected the zip file torch.save writes, e.g. from "
               "tools/convert_zegclip_checkpoint.py)"));
   }
+  if (absl::Status zip = base::CheckZipArchive(path); !zip.ok()) {
+    return absl::Status(zip.code() == absl::StatusCode::kDataLoss ? zip.code() : absl::StatusCode::kInvalidArgument,
+                        absl::StrCat(path, ": ", absl::IsDataLoss(zip) ? "" : "not a readable tensor archive: ",
+                                     zip.message()));
+  }
   c10::IValue value;
   try {
-    value = torch::pickle_load(bytes);
+    value = UnpickleFile(path);
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": cannot unpickle the tensor archive: ", FirstLine(e.what())));
   }
@@ -52,7 +72,9 @@ absl::StatusOr<TensorMap> ReadTensorArchive(const std::string& path) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": '", name, "' is a ", entry.value().tagKind(), ", not a tensor"));
     }
-    tensors.emplace(name, entry.value().toTensor());
+    const at::Tensor tensor = entry.value().toTensor();
+    if (absl::Status s = base::CheckTensorInStorage(tensor, absl::StrCat(path, ": '", name, "'")); !s.ok()) return s;
+    tensors.emplace(name, tensor);
   }
   return tensors;
 }

@@ -21,6 +21,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/tensor_bounds.h"
+#include "zegclip/base/zip_check.h"
 #include "zegclip/report/atomic_file.h"
 #include "zegclip/train/content_digest.h"
 
@@ -63,7 +65,13 @@ at::Tensor BytesToTensor(const std::string& bytes) {
   return t;
 }
 
+// Throws (caught by the loaders as "not a readable checkpoint") for a tensor read from a file that is not uint8 or
+// lies outside its storage.
 std::string TensorToBytes(const at::Tensor& tensor) {
+  if (absl::Status s = base::CheckTensorInStorage(tensor, "a byte record"); !s.ok()) {
+    throw std::runtime_error(std::string(s.message()));
+  }
+  if (tensor.scalar_type() != at::kByte) throw std::runtime_error("a byte record that is not uint8");
   const at::Tensor t = tensor.to(at::kCPU).contiguous();
   return std::string(reinterpret_cast<const char*>(t.data_ptr<uint8_t>()), static_cast<size_t>(t.numel()));
 }
@@ -106,6 +114,19 @@ absl::Status RestoreModel(const std::string& path, const std::vector<std::string
   for (const auto& [name, target] : targets) {
     at::Tensor t = target;
     t.copy_(saved[name]);
+  }
+  return absl::OkStatus();
+}
+
+// Every tensor inside its storage (base/tensor_bounds.h) before anything reads it: the checksum, isfinite, copies.
+absl::Status CheckInStorage(const std::string& path, const std::vector<std::string>& names,
+                            const c10::List<at::Tensor>& tensors) {
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const std::string name = i < names.size() ? names[i] : absl::StrCat("#", i);
+    if (absl::Status s = base::CheckTensorInStorage(tensors.get(i), absl::StrCat(path, ": tensor '", name, "'"));
+        !s.ok()) {
+      return s;
+    }
   }
   return absl::OkStatus();
 }
@@ -183,6 +204,52 @@ void LoadOptimizerBytes(const std::string& bytes, torch::optim::Optimizer& optim
   optimizer.load(archive);
 }
 
+// The moments of the optimizers this project builds (AdamW; Adam and SGD for tests), by parameter order.
+struct OptimizerMoment {
+  std::string name;  // "optimizer state of parameter 3 (exp_avg)"
+  at::Tensor param, moment;
+};
+
+std::vector<OptimizerMoment> OptimizerMoments(const torch::optim::Optimizer& optimizer) {
+  std::vector<OptimizerMoment> out;
+  size_t index = 0;
+  for (const auto& group : optimizer.param_groups()) {
+    for (const at::Tensor& param : group.params()) {
+      const auto it = optimizer.state().find(c10::guts::to_string(param.unsafeGetTensorImpl()));
+      const std::string name = absl::StrCat("optimizer state of parameter ", index++);
+      if (it == optimizer.state().end()) continue;
+      auto add = [&](const char* what, const at::Tensor& t) {
+        if (t.defined()) out.push_back({absl::StrCat(name, " (", what, ")"), param, t});
+      };
+      if (const auto* w = dynamic_cast<const torch::optim::AdamWParamState*>(it->second.get())) {
+        add("exp_avg", w->exp_avg());
+        add("exp_avg_sq", w->exp_avg_sq());
+        add("max_exp_avg_sq", w->max_exp_avg_sq());
+      } else if (const auto* a = dynamic_cast<const torch::optim::AdamParamState*>(it->second.get())) {
+        add("exp_avg", a->exp_avg());
+        add("exp_avg_sq", a->exp_avg_sq());
+        add("max_exp_avg_sq", a->max_exp_avg_sq());
+      } else if (const auto* m = dynamic_cast<const torch::optim::SGDParamState*>(it->second.get())) {
+        add("momentum_buffer", m->momentum_buffer());
+      }
+    }
+  }
+  return out;
+}
+
+// A loaded optimizer state must fit its parameters: inside its storage and of the parameter's shape, or the next
+// step would read foreign memory or stop on a shape mismatch.
+absl::Status CheckOptimizerState(const std::string& path, const torch::optim::Optimizer& optimizer) {
+  for (const OptimizerMoment& m : OptimizerMoments(optimizer)) {
+    if (absl::Status s = base::CheckTensorInStorage(m.moment, absl::StrCat(path, ": ", m.name)); !s.ok()) return s;
+    if (!m.moment.sizes().equals(m.param.sizes())) {
+      return absl::DataLossError(absl::StrCat(path, ": ", m.name, " has shape ", ShapeString(m.moment),
+                                              ", its parameter ", ShapeString(m.param)));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // A v1 file (no checksum; the optimizer as a nested archive): still read, unverified.
 absl::Status LoadV1(const std::string& path, torch::serialize::InputArchive& archive, torch::nn::Module& model,
                     torch::optim::Optimizer* optimizer, TrainingState* state) {
@@ -191,6 +258,7 @@ absl::Status LoadV1(const std::string& path, torch::serialize::InputArchive& arc
   archive.read("model/tensors", tensors);
   const std::vector<std::string> name_list = StringsOf(names);
   const c10::List<at::Tensor> tensor_list = tensors.toTensorList();
+  if (absl::Status s = CheckInStorage(path, name_list, tensor_list); !s.ok()) return s;
   if (absl::Status s = CheckFinite(path, name_list, tensor_list); !s.ok()) return s;
   if (absl::Status s = RestoreModel(path, name_list, tensor_list, model); !s.ok()) return s;
   if (optimizer != nullptr) {
@@ -199,6 +267,7 @@ absl::Status LoadV1(const std::string& path, torch::serialize::InputArchive& arc
       return absl::InvalidArgumentError(absl::StrCat(path, ": the checkpoint has no optimizer state"));
     }
     optimizer->load(optimizer_archive);
+    if (absl::Status s = CheckOptimizerState(path, *optimizer); !s.ok()) return s;
   }
   FillState(ReadRest(archive), state);
   return absl::OkStatus();
@@ -214,6 +283,7 @@ absl::Status ReadVerifiedV2(const std::string& path, torch::serialize::InputArch
   *names = StringsOf(names_value);
   *tensors = tensors_value.toTensorList();
   if (names->size() != tensors->size()) return absl::DataLossError(absl::StrCat(path, ": model names/tensors differ"));
+  if (absl::Status s = CheckInStorage(path, *names, *tensors); !s.ok()) return s;
   optimizer_bytes->clear();
   if (archive.try_read("optimizer_bytes", optimizer_value)) *optimizer_bytes = TensorToBytes(optimizer_value.toTensor());
   *rest = ReadRest(archive);
@@ -242,6 +312,7 @@ absl::Status LoadV2(const std::string& path, torch::serialize::InputArchive& arc
       return absl::InvalidArgumentError(absl::StrCat(path, ": the checkpoint has no optimizer state"));
     }
     LoadOptimizerBytes(optimizer_bytes, *optimizer);
+    if (absl::Status s = CheckOptimizerState(path, *optimizer); !s.ok()) return s;
   }
   FillState(rest, state);
   return absl::OkStatus();
@@ -282,6 +353,14 @@ absl::Status OpenableOrNotFound(const std::string& path) {
 
 }  // namespace
 
+absl::Status CheckCheckpointContainer(const std::string& path) {
+  if (absl::Status s = OpenableOrNotFound(path); !s.ok()) return s;
+  const absl::Status zip = base::CheckZipArchive(path);
+  if (zip.ok()) return zip;
+  if (absl::IsDataLoss(zip)) return absl::DataLossError(absl::StrCat(path, ": ", zip.message()));
+  return absl::DataLossError(absl::StrCat(path, ": not a readable checkpoint (corrupt or truncated?): ", zip.message()));
+}
+
 std::vector<std::string> NonFiniteTensors(const torch::nn::Module& model, const torch::optim::Optimizer* optimizer) {
   std::vector<std::string> bad;
   auto check = [&bad](const std::string& name, const at::Tensor& t) {
@@ -289,24 +368,7 @@ std::vector<std::string> NonFiniteTensors(const torch::nn::Module& model, const 
   };
   for (const auto& [name, tensor] : ModelTensors(model)) check(name, tensor);
   if (optimizer == nullptr) return bad;
-  // The moments of the optimizers this project builds (AdamW; Adam and SGD for tests), by parameter order.
-  size_t index = 0;
-  for (const auto& group : optimizer->param_groups()) {
-    for (const at::Tensor& param : group.params()) {
-      const auto it = optimizer->state().find(c10::guts::to_string(param.unsafeGetTensorImpl()));
-      const std::string name = absl::StrCat("optimizer state of parameter ", index++);
-      if (it == optimizer->state().end()) continue;
-      if (const auto* w = dynamic_cast<const torch::optim::AdamWParamState*>(it->second.get())) {
-        check(name + " (exp_avg)", w->exp_avg());
-        check(name + " (exp_avg_sq)", w->exp_avg_sq());
-      } else if (const auto* a = dynamic_cast<const torch::optim::AdamParamState*>(it->second.get())) {
-        check(name + " (exp_avg)", a->exp_avg());
-        check(name + " (exp_avg_sq)", a->exp_avg_sq());
-      } else if (const auto* m = dynamic_cast<const torch::optim::SGDParamState*>(it->second.get())) {
-        check(name + " (momentum_buffer)", m->momentum_buffer());
-      }
-    }
-  }
+  for (const OptimizerMoment& m : OptimizerMoments(*optimizer)) check(m.name, m.moment);
   return bad;
 }
 
@@ -358,7 +420,7 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
 
 absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                             TrainingState* state) {
-  if (absl::Status s = OpenableOrNotFound(path); !s.ok()) return s;
+  if (absl::Status s = CheckCheckpointContainer(path); !s.ok()) return s;
   try {
     return LoadArchive(path, model, optimizer, state);
   } catch (const std::exception& e) {
@@ -368,7 +430,7 @@ absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, t
 }
 
 absl::Status VerifyCheckpoint(const std::string& path) {
-  if (absl::Status s = OpenableOrNotFound(path); !s.ok()) return s;
+  if (absl::Status s = CheckCheckpointContainer(path); !s.ok()) return s;
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path);
@@ -378,6 +440,7 @@ absl::Status VerifyCheckpoint(const std::string& path) {
       c10::IValue names, tensors;
       archive.read("model/names", names);
       archive.read("model/tensors", tensors);
+      if (absl::Status s = CheckInStorage(path, StringsOf(names), tensors.toTensorList()); !s.ok()) return s;
       return CheckFinite(path, StringsOf(names), tensors.toTensorList());
     }
     std::vector<std::string> names;

@@ -11,6 +11,8 @@
 #include <torch/serialize/input-archive.h>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/tensor_bounds.h"
+#include "zegclip/train/checkpoint.h"
 
 namespace zegclip::train {
 namespace {
@@ -44,17 +46,21 @@ absl::StatusOr<NamedTensors> ReadArchive(const std::string& path) {
     return absl::DataLossError(absl::StrCat(path, ": ", names.size(), " model names but ", tensors.size(), " tensors"));
   }
   NamedTensors out;
-  for (size_t i = 0; i < names.size(); ++i) out[names.get(i).toStringRef()] = tensors.get(i);
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string name = names.get(i).toStringRef();
+    if (absl::Status s = base::CheckTensorInStorage(tensors.get(i), absl::StrCat(path, ": tensor '", name, "'"));
+        !s.ok()) {
+      return s;
+    }
+    out[name] = tensors.get(i);
+  }
   return out;
 }
 
 }  // namespace
 
 absl::StatusOr<NamedTensors> ReadCheckpointTensors(const std::string& path) {
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0) {
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open the checkpoint: ", std::strerror(errno)));
-  }
+  if (absl::Status s = CheckCheckpointContainer(path); !s.ok()) return s;
   try {
     return ReadArchive(path);
   } catch (const std::exception& e) {
