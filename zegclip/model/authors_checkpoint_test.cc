@@ -62,6 +62,18 @@ TEST(TensorArchive, ReadsWhatPythonsTorchSaveWroteExactly) {
   EXPECT_EQ(state.at("backbone.conv1.weight").sizes(), (std::vector<int64_t>{16, 3, 8, 8}));
 }
 
+// A pickle claiming 8 elements over a record of 4 (CRCs recomputed: a crafted file, not a damaged one; Python's
+// torch.load returns 4 floats of foreign memory for it): the tensor is measured against the bytes that exist and
+// refused, never read past its buffer.
+TEST(TensorArchive, ARecordShorterThanItsTensorIsRefused) {
+  absl::StatusOr<TensorMap> state = ReadTensorArchive("zegclip/model/testdata/short_record.tensors");
+  EXPECT_TRUE(absl::IsDataLoss(state.status())) << state.status();
+  EXPECT_NE(state.status().message().find("short_record.tensors: 'w': shape [8] with strides [1] at offset 0 needs 8 "
+                                          "elements; its storage holds 4"),
+            std::string::npos)
+      << state.status();
+}
+
 TEST(TensorArchive, RoundTripAndErrorsNameTheFile) {
   const std::string dir = testing::TempDir();
   TensorMap tensors{{"a.b", at::arange(6, at::kFloat).reshape({2, 3})}, {"c", at::ones({1}, at::kHalf)}};
@@ -417,6 +429,32 @@ TEST(AuthorsExport, TheConfigSnippetOfThePaperRecipeIsTheirs) {
   }
   o.prompt.mode = clip::EncoderMode::kFrozen;
   EXPECT_NE(AuthorsConfigSnippet(o, {512, 20}).find("backbone=dict(type='CLIPVisionTransformer', patch_size=16"),
+            std::string::npos);
+}
+
+// Shapes that build no model are one clear error naming the key, never a crash in the model's constructor or a
+// division by zero (each found by authors_checkpoint_fuzzer; its corpus keeps the inputs).
+TEST(AuthorsCheckpoint, ShapesThatBuildNoModelAreOneClearError) {
+  const auto error_for = [](const std::string& key, const at::Tensor& value) {
+    TensorMap state = Fixture();
+    state[key] = value;
+    absl::StatusOr<SegmentorOptions> o = SegmentorOptionsFromAuthors(state, Base());
+    EXPECT_FALSE(o.ok()) << key;
+    return std::string(o.status().message());
+  };
+  EXPECT_NE(error_for("backbone.prompt_embeddings", at::zeros({32})).find(
+                "'backbone.prompt_embeddings' has shape [32], expected 3 dimensions"), std::string::npos);
+  // Deep prompts for 2 layers of a 2-layer backbone: they enter only the layers after the first.
+  EXPECT_NE(error_for("backbone.deep_prompt_embeddings", at::zeros({2, 2, 16})).find(
+                "expected 1 to 1 (the backbone's layers after the first)"), std::string::npos);
+  EXPECT_NE(error_for("decode_head.decoder_1.layers.0.linear1.weight", at::zeros({32, 16})).find(
+                "decoder width 16 (linear1.weight dim 1) differs from its CLIP embedding size 8"), std::string::npos);
+  EXPECT_NE(error_for("backbone.conv1.weight", at::zeros({0, 3, 8, 8})).find("vision width"), std::string::npos);
+  EXPECT_NE(error_for("decode_head.decoder_1.layers.0.linear1.weight", at::zeros({32, 0})).find("decoder width"),
+            std::string::npos);
+  EXPECT_NE(error_for("backbone.positional_embedding", at::zeros({1, 16})).find("not a square grid + 1"),
+            std::string::npos);
+  EXPECT_NE(error_for("backbone.positional_embedding", at::zeros({0, 16})).find("not a square grid + 1"),
             std::string::npos);
 }
 

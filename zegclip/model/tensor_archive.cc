@@ -2,6 +2,7 @@
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/import_read.h>
+#include <torch/csrc/jit/serialization/storage_context.h>
 #include <torch/serialize.h>
 
 #include <filesystem>
@@ -21,15 +22,28 @@ namespace {
 // LibTorch's exception texts carry a C++ backtrace after the first line.
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-// torch::pickle_load of the file, read through LibTorch's file adapter. pickle_load itself takes the bytes in
-// memory, and its in-memory adapter copies whatever range the zip reader asks for without a bounds check: a damaged
-// zip directory made it read past the buffer (found by tensor_archive_fuzzer under ASan). The file adapter clamps
-// every read to the file, so a damaged archive is an exception, and the file is not held in memory twice.
+// torch::pickle_load of the file, made safe for damaged and hostile files in two ways (each found by
+// tensor_archive_fuzzer under ASan):
+//  - read through LibTorch's file adapter: pickle_load's in-memory adapter copies whatever range the zip reader asks
+//    for without a bounds check, and a damaged zip directory made it read past its buffer;
+//  - every storage built from its record's real size: the unpickler otherwise sizes a storage by the element count
+//    the pickle claims, over a record that may be shorter. With the storages given up front (a storage context, the
+//    mechanism torch.package uses), CheckTensorInStorage below measures every tensor against the bytes that exist.
 c10::IValue UnpickleFile(const std::string& path) {
   caffe2::serialize::PyTorchStreamReader reader(path);
+  auto storages = std::make_shared<torch::jit::DeserializationStorageContext>();
+  const std::string kStorageFolder = "data/";
+  for (const std::string& record : reader.getAllRecords()) {
+    if (record.rfind(kStorageFolder, 0) != 0) continue;
+    auto [data, size] = reader.getRecord(record);
+    storages->addStorage(record.substr(kStorageFolder.size()),
+                         c10::Storage(c10::Storage::use_byte_size_t(), size, std::move(data), /*allocator=*/nullptr,
+                                      /*resizable=*/false));
+  }
   return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
                                            /*type_resolver=*/c10::nullopt, /*obj_loader=*/c10::nullopt,
-                                           /*device=*/c10::nullopt, reader);
+                                           /*device=*/c10::nullopt, reader, torch::jit::Unpickler::defaultTypeParser,
+                                           storages);
 }
 
 }  // namespace
