@@ -47,8 +47,11 @@ std::optional<ImageSize> JpegSize(const std::string& b) {
   return std::nullopt;
 }
 
-// Binary PNM: "P5"/"P6", whitespace, width, height (comments starting with # skipped).
-std::optional<ImageSize> PnmSize(const std::string& b) {
+// Binary PNM: "P5"/"P6", whitespace, width, height (comments starting with # skipped). A '#' right after a number is
+// refused: OpenCV's reader takes that '#' as the number's end and then reads the comment's digits as the next number,
+// so the size checked here would not be the size decoded ("P6 6#123456789\n7": 6x7 here, 6x123456789 there; found
+// by image_decode_fuzzer).
+absl::StatusOr<std::optional<ImageSize>> PnmSize(const std::string& b) {
   if (b.size() < 3 || b[0] != 'P' || (b[1] != '5' && b[1] != '6')) return std::nullopt;
   size_t i = 2;
   int64_t values[2] = {0, 0};
@@ -64,8 +67,11 @@ std::optional<ImageSize> PnmSize(const std::string& b) {
     for (; i < b.size() && std::isdigit(static_cast<unsigned char>(b[i])) && v < (int64_t{1} << 40); ++i) {
       v = v * 10 + (b[i] - '0');
     }
+    if (i < b.size() && b[i] == '#') {
+      return absl::DataLossError("PNM header with a comment right after a number, which decoders read differently");
+    }
   }
-  return ImageSize{values[0], values[1]};
+  return std::optional<ImageSize>(ImageSize{values[0], values[1]});
 }
 
 }  // namespace
@@ -77,7 +83,9 @@ absl::StatusOr<std::optional<ImageSize>> ReadImageSize(const std::string& path) 
   head.resize(std::fread(head.data(), 1, head.size(), file.get()));
   if (std::optional<ImageSize> png = PngSize(head)) return png;
   if (std::optional<ImageSize> jpeg = JpegSize(head)) return jpeg;
-  return PnmSize(head);
+  absl::StatusOr<std::optional<ImageSize>> pnm = PnmSize(head);
+  if (!pnm.ok()) return absl::DataLossError(absl::StrCat("image file ", path, ": ", pnm.status().message()));
+  return pnm;
 }
 
 absl::Status CheckImagePixels(const std::string& path, const std::string& what, const ImageSize& size) {

@@ -25,8 +25,9 @@ struct ImageSize {
   int64_t width = 0, height = 0;
 };
 
-// nullopt when the format is none of PNG, JPEG, PNM or the header is damaged (the decoder then reports it); an error
-// only when the file cannot be opened.
+// nullopt when the format is none of PNG, JPEG, PNM or the header is damaged (the decoder then reports it). An error
+// when the file cannot be opened, or for a PNM header that decoders read differently (a comment glued to a number),
+// whose decoded size this check could not vouch for.
 absl::StatusOr<std::optional<ImageSize>> ReadImageSize(const std::string& path);
 
 // ResourceExhausted when width x height exceeds kMaxImagePixels:

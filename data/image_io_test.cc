@@ -131,6 +131,21 @@ TEST(ImageIo, PixelCapHoldsForSidesWhoseProductOverflows) {
   EXPECT_TRUE(CheckImagePixels("x.png", "image file", {0, 7}).ok());
 }
 
+// OpenCV reads "6#123456789" as width 6 and height 123456789 (the '#' ends the number, the comment's digits follow);
+// the header reader refuses such a file rather than vouch for a size the decoder would not use.
+TEST(ImageIo, PnmCommentGluedToANumberIsRefused) {
+  const std::string path = TempPath("glued.ppm");
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  std::fputs("P6 6#123456789\n7 255\n", f);
+  std::fclose(f);
+  const absl::StatusOr<std::optional<ImageSize>> size = ReadImageSize(path);
+  EXPECT_EQ(size.status().code(), absl::StatusCode::kDataLoss) << size.status();
+  EXPECT_EQ(size.status().message(), "image file " + path +
+                                         ": PNM header with a comment right after a number, which decoders read "
+                                         "differently");
+  EXPECT_FALSE(ReadRgbImage(path).ok());
+}
+
 TEST(ImageIo, HeaderSizesOfPngJpegAndPnm) {
   const std::string png = TempPath("size.png"), jpg = TempPath("size.jpg"), ppm = TempPath("size.ppm");
   ASSERT_TRUE(WriteIndexPng(png, at::zeros({6, 5}, at::kByte), nullptr).ok());
