@@ -36,11 +36,13 @@ for target in "${targets[@]}"; do
   work="$out/$name"; mkdir -p "$work/corpus" "$work/artifacts"
   [ -d "$corpus_dir" ] && cp "$corpus_dir"/* "$work/corpus/" 2>/dev/null
   log="$work/log.txt"
+  # -seed: the same exploration on every run of the same build (ZEGCLIP_FUZZ_SEED=0 picks one at random), so a
+  # finding in CI reproduces and a green run means the same inputs passed.
   # -rss_limit_mb: an input that makes a reader allocate without bound is a finding, as a crash is.
   # -timeout: one input taking longer than this is a hang. The runfiles tree holds the data a target reads.
   ASAN_OPTIONS=detect_leaks=0:detect_container_overflow=0:allocator_may_return_null=1:quarantine_size_mb=16 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 OMP_NUM_THREADS=1 \
-    "$bin/$pkg/$name" -max_total_time="$seconds" -rss_limit_mb=3072 -timeout=30 -max_len=65536 \
+    "$bin/$pkg/$name" -seed="${ZEGCLIP_FUZZ_SEED:-1}" -max_total_time="$seconds" -rss_limit_mb=3072 -timeout=30 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" >"$log" 2>&1
   rc=$?
   # libFuzzer's last status line (#N ... cov: C ft: F corp: K/...) and its final stats.
