@@ -42,12 +42,12 @@ class ZipChecker {
     uint64_t directory_offset = 0, directory_size = 0, entries = 0;
     if (absl::Status s = FindDirectory(&directory_offset, &directory_size, &entries); !s.ok()) return s;
     if (directory_offset > size_ || directory_size > size_ - directory_offset) {
-      return Damaged("its central directory lies outside the file (truncated?)");
+      return Refused("its central directory lies outside the file (truncated?)");
     }
     // PyTorch's archives hold a few thousand records at most (under 1 MiB of directory).
-    if (directory_size > (uint64_t{64} << 20)) return Damaged("its central directory claims more than 64 MiB");
+    if (directory_size > (uint64_t{64} << 20)) return Refused("its central directory claims more than 64 MiB");
     std::vector<unsigned char> directory(directory_size);
-    if (!ReadAt(directory_offset, directory.data(), directory.size())) return Damaged("cannot read its directory");
+    if (!ReadAt(directory_offset, directory.data(), directory.size())) return Refused("cannot read its directory");
     size_t pos = 0;
     for (uint64_t i = 0; i < entries; ++i) {
       if (absl::Status s = CheckEntry(directory, &pos); !s.ok()) return s;
@@ -56,8 +56,8 @@ class ZipChecker {
   }
 
  private:
-  absl::Status Damaged(const std::string& why) const { return absl::InvalidArgumentError(why); }
-  absl::Status Unsupported(const std::string& why) const { return absl::InvalidArgumentError(why); }
+  // Damaged, truncated or foreign (features PyTorch never writes): all InvalidArgument, see zip_check.h.
+  static absl::Status Refused(const std::string& why) { return absl::InvalidArgumentError(why); }
 
   bool ReadAt(uint64_t offset, unsigned char* out, size_t n) const {
     if (offset > size_ || n > size_ - offset) return false;
@@ -66,19 +66,19 @@ class ZipChecker {
 
   // The end-of-directory record (the last one in the file's final 64 KiB + 22 bytes) and its zip64 form.
   absl::Status FindDirectory(uint64_t* offset, uint64_t* size, uint64_t* entries) {
-    if (size_ < kEndSize) return Unsupported("not a zip archive (too short)");
+    if (size_ < kEndSize) return Refused("not a zip archive (too short)");
     const uint64_t tail = std::min<uint64_t>(size_, 65535 + kEndSize);
     std::vector<unsigned char> buf(tail);
-    if (!ReadAt(size_ - tail, buf.data(), buf.size())) return Damaged("cannot read its end");
+    if (!ReadAt(size_ - tail, buf.data(), buf.size())) return Refused("cannot read its end");
     size_t at = tail - kEndSize + 1;
     do {
       --at;
     } while (at > 0 && Le(&buf[at], 4) != kEndOfDirectory);
     if (Le(&buf[at], 4) != kEndOfDirectory) {
-      return Unsupported("not a zip archive (no end-of-directory record; truncated, or not written by PyTorch)");
+      return Refused("not a zip archive (no end-of-directory record; truncated, or not written by PyTorch)");
     }
     const unsigned char* end = &buf[at];
-    if (Le(end + 4, 2) != 0 || Le(end + 6, 2) != 0) return Unsupported("a multi-disk (spanned) zip archive");
+    if (Le(end + 4, 2) != 0 || Le(end + 6, 2) != 0) return Refused("a multi-disk (spanned) zip archive");
     *entries = Le(end + 10, 2);
     *size = Le(end + 12, 4);
     *offset = Le(end + 16, 4);
@@ -88,10 +88,10 @@ class ZipChecker {
     unsigned char locator[kLocatorSize], record[kZip64EndSize];
     if (end_offset < kLocatorSize || !ReadAt(end_offset - kLocatorSize, locator, kLocatorSize) ||
         Le(locator, 4) != kZip64Locator) {
-      return Damaged("its zip64 end-of-directory locator is missing");
+      return Refused("its zip64 end-of-directory locator is missing");
     }
     if (!ReadAt(Le(locator + 8, 8), record, kZip64EndSize) || Le(record, 4) != kZip64End) {
-      return Damaged("its zip64 end-of-directory record is missing or outside the file");
+      return Refused("its zip64 end-of-directory record is missing or outside the file");
     }
     *entries = Le(record + 32, 8);
     *size = Le(record + 40, 8);
@@ -101,12 +101,12 @@ class ZipChecker {
 
   absl::Status CheckEntry(const std::vector<unsigned char>& dir, size_t* pos) {
     if (dir.size() - *pos < kEntrySize || Le(&dir[*pos], 4) != kDirectoryEntry) {
-      return Damaged(absl::StrCat("directory entry ", entry_index_, " is damaged or missing"));
+      return Refused(absl::StrCat("directory entry ", entry_index_, " is damaged or missing"));
     }
     const unsigned char* e = &dir[*pos];
     const uint64_t name_length = Le(e + 28, 2), extra_length = Le(e + 30, 2), comment_length = Le(e + 32, 2);
     if (dir.size() - *pos - kEntrySize < name_length + extra_length + comment_length) {
-      return Damaged(absl::StrCat("directory entry ", entry_index_, " runs past the directory"));
+      return Refused(absl::StrCat("directory entry ", entry_index_, " runs past the directory"));
     }
     const std::string name(reinterpret_cast<const char*>(e + kEntrySize), name_length);
     const uint64_t flags = Le(e + 8, 2), method = Le(e + 10, 2), crc = Le(e + 16, 4);
@@ -118,9 +118,9 @@ class ZipChecker {
     }
     *pos += kEntrySize + name_length + extra_length + comment_length;
     ++entry_index_;
-    if ((flags & 1) != 0) return Unsupported(absl::StrCat("record '", name, "' is encrypted"));
+    if ((flags & 1) != 0) return Refused(absl::StrCat("record '", name, "' is encrypted"));
     if ((method != 0 && method != 8) || (method == 0 && compressed != uncompressed)) {
-      return Unsupported(absl::StrCat("record '", name, "' uses compression method ", method,
+      return Refused(absl::StrCat("record '", name, "' uses compression method ", method,
                                       " with sizes ", compressed, " / ", uncompressed,
                                       "; PyTorch writes stored (0) or deflated (8) records"));
     }
@@ -139,7 +139,7 @@ class ZipChecker {
         uint64_t left = size;
         for (uint64_t* field : {uncompressed, compressed, local}) {
           if (*field != kFull32) continue;
-          if (left < 8) return Damaged(absl::StrCat("record '", name, "' has a short zip64 field"));
+          if (left < 8) return Refused(absl::StrCat("record '", name, "' has a short zip64 field"));
           *field = Le(p, 8);
           p += 8;
           left -= 8;
@@ -148,20 +148,20 @@ class ZipChecker {
       }
       at += 4 + size;
     }
-    return Damaged(absl::StrCat("record '", name, "' lacks the zip64 sizes its directory entry promises"));
+    return Refused(absl::StrCat("record '", name, "' lacks the zip64 sizes its directory entry promises"));
   }
 
   absl::Status CheckRecord(const std::string& name, uint64_t local, uint64_t stored, uint64_t size, bool deflated,
                            uint32_t crc) {
     unsigned char header[kLocalSize];
     if (!ReadAt(local, header, kLocalSize) || Le(header, 4) != kLocalHeader) {
-      return Damaged(absl::StrCat("record '", name, "' has no local header where its directory entry points"));
+      return Refused(absl::StrCat("record '", name, "' has no local header where its directory entry points"));
     }
     const uint64_t data = local + kLocalSize + Le(header + 26, 2) + Le(header + 28, 2);
     if (data > size_ || stored > size_ - data) {
-      return Damaged(absl::StrCat("record '", name, "' runs past the end of the file (truncated?)"));
+      return Refused(absl::StrCat("record '", name, "' runs past the end of the file (truncated?)"));
     }
-    if (std::fseek(file_, static_cast<long>(data), SEEK_SET) != 0) return Damaged("cannot seek");
+    if (std::fseek(file_, static_cast<long>(data), SEEK_SET) != 0) return Refused("cannot seek");
     absl::StatusOr<uint32_t> computed = deflated ? InflatedCrc(name, stored, size) : StoredCrc(name, stored);
     if (!computed.ok()) return computed.status();
     if (*computed != crc) {
@@ -178,7 +178,7 @@ class ZipChecker {
     std::vector<unsigned char> chunk(1 << 20);
     for (uint64_t left = stored; left > 0;) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
-      if (std::fread(chunk.data(), 1, n, file_) != n) return Damaged(absl::StrCat("cannot read record '", name, "'"));
+      if (std::fread(chunk.data(), 1, n, file_) != n) return Refused(absl::StrCat("cannot read record '", name, "'"));
       crc = crc32(crc, chunk.data(), static_cast<uInt>(n));
       left -= n;
     }
@@ -211,7 +211,7 @@ class ZipChecker {
     }
     inflateEnd(&z);
     if (rc != Z_STREAM_END || produced != size) {
-      return Damaged(absl::StrCat("record '", name, "' does not inflate to its stated ", size, " bytes"));
+      return Refused(absl::StrCat("record '", name, "' does not inflate to its stated ", size, " bytes"));
     }
     return static_cast<uint32_t>(crc);
   }

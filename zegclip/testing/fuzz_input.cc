@@ -15,25 +15,21 @@ std::string InputPath() {
   return dir + "/zegclip_fuzz_input." + std::to_string(::getpid());
 }
 
-struct InputFileHolder {
-  std::string path = InputPath();
-  ~InputFileHolder() { std::remove(path.c_str()); }
-};
-
 }  // namespace
 
 const std::string& InputFile(const std::string& bytes) {
-  static InputFileHolder* const holder = new InputFileHolder();
-  static const int registered = std::atexit([] { std::remove(holder->path.c_str()); });
+  // Never destroyed (libFuzzer may exit from any thread); removed by an atexit handler instead.
+  static const std::string* const path = new std::string(InputPath());
+  static const int registered = std::atexit([] { std::remove(path->c_str()); });
   (void)registered;
-  std::ofstream out(holder->path, std::ios::binary | std::ios::trunc);
+  std::ofstream out(*path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
   if (!out) {
-    std::fprintf(stderr, "fuzz harness: cannot write %s\n", holder->path.c_str());
+    std::fprintf(stderr, "fuzz harness: cannot write %s\n", path->c_str());
     std::abort();
   }
-  return holder->path;
+  return *path;
 }
 
 std::string FindRunfile(const char* argv0, const std::string& relative) {
