@@ -25,7 +25,8 @@ int RunCheckData(const CommandLine&) {
 
 #include "absl/strings/str_format.h"
 #include "data/dataset_check.h"
-#include "tools/experiment_options.h"
+#include "zegclip/engine/dataset_factory.h"
+#include "zegclip/engine/experiment_options.h"
 #include "tools/flags.h"
 #include "zegclip/config/class_split.h"
 #include "zegclip/config/config_loader.h"
@@ -89,11 +90,11 @@ std::vector<std::pair<std::string, std::string>> SplitRoles(const config::Experi
 std::vector<CheckedSplit> CheckSplits(const config::Experiment& e, std::vector<std::string>* unlisted) {
   std::vector<CheckedSplit> splits;
   for (const auto& [role, name] : SplitRoles(e)) {
-    // The calibration split is read like the validation split, from its own file (MakeCalibrationDataset).
+    // The calibration split is read like the validation split, from its own file (engine::MakeCalibrationDataset).
     config::Experiment reading = e;
     if (role == "calibration") reading.mutable_data()->set_val_split(name);
     absl::StatusOr<std::unique_ptr<data::FolderDataset>> dataset =
-        MakeFolderDataset(reading, role == "train" ? "train" : "val", false);
+        engine::MakeFolderDataset(reading, role == "train" ? "train" : "val", false);
     if (!dataset.ok()) {
       unlisted->push_back(role + " (" + name + "): " + std::string(dataset.status().message()));
       std::cout << "  cannot list split " << unlisted->back() << "\n";

@@ -31,7 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "tools/command.h"
-#include "tools/experiment_options.h"
+#include "zegclip/engine/experiment_options.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/clip/class_embeddings.h"
 #include "zegclip/clip/clip_checkpoint.h"
@@ -104,7 +104,7 @@ std::string PositionalProblem(const CommandLine& command_line) {
 
 absl::StatusOr<clip::BpeTokenizer> LoadTokenizer() {
   clip::BpeTokenizerOptions options;
-  options.merges_path = FLAGS_bpe_vocab.empty() ? BpeVocabPath(config::ClipConfig()) : FLAGS_bpe_vocab;
+  options.merges_path = FLAGS_bpe_vocab.empty() ? engine::BpeVocabPath(config::ClipConfig()) : FLAGS_bpe_vocab;
   return clip::BpeTokenizer::Load(options);
 }
 

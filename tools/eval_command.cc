@@ -1,138 +1,43 @@
 // `zegclip eval --config=F --checkpoint=C --work_dir=D`: evaluates a trained ZegCLIP checkpoint on the validation
 // split (whole image or sliding window, as eval.mode says); `--checkpoint=baseline` evaluates the training-free
-// dense-similarity baseline of the experiment's CLIP instead. Writes D/eval.json, D/examples/, D/manifest.json and
-// the report, and prints the table. `--authors_checkpoint=F.tensors` evaluates an authors' released checkpoint
-// (converted by tools/convert_zegclip_checkpoint.py) with the experiment's data, templates and test settings: the
-// model is built from the checkpoint, model.clip.checkpoint is not needed.
-#include <ATen/Parallel.h>
-
-#include <cmath>
+// dense-similarity baseline of the experiment's CLIP instead, `--authors_checkpoint=F.tensors` an authors' release
+// (converted by tools/convert_zegclip_checkpoint.py) with the experiment's data, templates and test settings.
+// Writes D/eval.json, D/examples/, D/manifest.json and the report, and prints the table (engine/evaluate.h).
 #include <iostream>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "tools/command.h"
-#include "tools/experiment_options.h"
 #include "tools/flags.h"
-#include "tools/pipeline_stages.h"
-#include "tools/seen_offset_calibration.h"
-#include "tools/run_directory.h"
-#include "tools/run_preflight.h"
-#include "tools/run_records.h"
-#include "tools/segmentor_setup.h"
-#include "tools/synthetic_attributes.h"
-#include "zegclip/io/path_check.h"
-#include "zegclip/train/checkpoint.h"
+#include "tools/stage_command.h"
+#include "zegclip/engine/evaluate.h"
+#include "zegclip/engine/run_directory.h"
+#include "zegclip/engine/run_preflight.h"
 
-DEFINE_string(checkpoint, "", "a checkpoint written by `zegclip train` (iter_N.ckpt), or 'baseline'");
+DEFINE_string(checkpoint, "", "eval / segment / export-authors: a checkpoint written by `zegclip train` "
+                              "(iter_N.ckpt); eval also takes 'baseline'");
 DECLARE_string(authors_checkpoint);  // segment_command.cc
 
 namespace zegclip::tools {
 
-absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const std::string& work_dir,
-                                            const model::LogitsFn& logits_fn, const data::Dataset& val,
-                                            const std::vector<std::string>& class_names, dist::Communicator& comm,
-                                            report::RunManifest& manifest,
-                                            std::map<std::string, std::string> extra) {
-  eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
-  const data::SampleTransform pipeline = data::TestPipeline(TestTransformsFrom(e.data(), e.eval()));
-  // With eval.calibration_split set, the seen-score offset is chosen there (held out from val) and recorded in extra.
-  absl::StatusOr<CalibratedEvaluation> calibrated =
-      EvaluateWithSeenCalibration(e, val, pipeline, logits_fn, comm, options, extra);
-  if (!calibrated.ok()) return calibrated.status();
-  eval::EvalResult* result = &calibrated->result;
-  // For reference only: each candidate's hIoU measured on val itself (choosing by these would overstate hIoU).
-  if (!e.eval().offset_candidates().empty()) {
-    std::vector<double> candidates(e.eval().offset_candidates().begin(), e.eval().offset_candidates().end());
-    absl::StatusOr<std::vector<std::pair<double, double>>> sweep =
-        eval::SweepSeenOffset(val, pipeline, logits_fn, comm, options, candidates);
-    if (!sweep.ok()) return sweep.status();
-    for (const auto& [offset, hiou] : *sweep) extra[absl::StrFormat("hIoU_at_offset_%.3f", offset)] = absl::StrFormat("%.2f", hiou);
-  }
-  EvalSummary summary;
-  summary.metrics = result->metrics;
-  summary.eval_json = work_dir + "/eval.json";
-  summary.unseen_colour = summary.unseen_pattern = NAN;
-  if (e.data().dataset() == config::SYNTHETIC) {
-    std::tie(summary.unseen_colour, summary.unseen_pattern) = UnseenAttributeShares(result->counts, options.split.unseen);
-    extra["unseen_pixels_right_colour"] = absl::StrFormat("%.1f", summary.unseen_colour);
-    extra["unseen_pixels_right_pattern"] = absl::StrFormat("%.1f", summary.unseen_pattern);
-  }
-  if (comm.is_main()) {
-    absl::Status s = WriteEvalJson(summary.eval_json, *result, class_names, options.split.seen, extra);
-    if (s.ok()) s = eval::WriteExamples(result->examples, work_dir + "/examples");
-    manifest.world_size = comm.size();
-    manifest.backend = comm.backend();
-    manifest.threads = at::get_num_threads();
-    manifest.extra = extra;
-    report::FinishManifest(&manifest);
-    if (s.ok()) s = report::WriteManifest(manifest, work_dir + "/manifest.json");
-    if (!s.ok()) return s;
-    if (absl::Status report = RunReportScript({work_dir}); !report.ok()) return report;
-  }
-  comm.Barrier();
-  return summary;
-}
-
-config::Experiment BaselineExperiment(config::Experiment e) {
-  e.mutable_model()->set_encoder_mode(config::FROZEN);
-  return e;
-}
-
-absl::StatusOr<EvalSummary> EvaluateSegmentor(const config::Experiment& experiment, const EvalTarget& target,
-                                              const std::string& work_dir, dist::Communicator& comm,
-                                              const std::string& invocation) {
-  config::Experiment e = experiment;
-  const bool authors = !target.authors_checkpoint.empty();
-  const std::string& checkpoint = authors ? target.authors_checkpoint : target.checkpoint;
-  const bool baseline = !authors && checkpoint == "baseline";
-  if (baseline) e = BaselineExperiment(e);
-  if (comm.is_main()) {
-    absl::Status s = CheckNotATrainingRun(work_dir, "--work_dir", "eval",
-                                          "replace its config.pbtxt, manifest.json and eval.json");
-    if (!s.ok()) return s;
-  }
-  absl::StatusOr<std::unique_ptr<RunRecords>> records =
-      RunRecords::Open({work_dir, "eval", std::nullopt, false, invocation, comm.is_main()}, e);
-  if (!records.ok()) return records.status();
-  report::RunManifest manifest = report::StartManifest(invocation, "eval", e.seed());
-  absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm, target.authors_checkpoint);
-  if (!setup.ok()) return setup.status();
-  if (!baseline && !authors) {
-    // Said before loading: an unreadable file would otherwise read as a corrupt checkpoint.
-    if (absl::Status s = io::CheckReadableFile(checkpoint, "--checkpoint"); !s.ok()) return s;
-    train::TrainingState state;
-    absl::Status loaded = train::LoadCheckpoint(checkpoint, *(*setup)->model, nullptr, &state);
-    if (!loaded.ok()) return loaded;
-  } else {
-    e.mutable_model()->set_seen_score_offset(0);  // no training, so no seen bias to calibrate
-  }
-  (*setup)->model->eval();
-  // Written once the model has loaded: a checkpoint that fails to load leaves the folder as it was.
-  if (absl::Status s = (*records)->Record(0); !s.ok()) return s;
-  absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");
-  if (!val.ok()) return val.status();
-  if (baseline) e.mutable_model()->mutable_loss()->set_kind(config::EL);  // softmax over cosine similarities
-  return FinalEvaluation(e, work_dir, baseline ? (*setup)->DenseSimilarityFn() : (*setup)->LogitsFn(), **val,
-                         (*setup)->class_names, comm, manifest,
-                         {{"checkpoint", baseline  ? "baseline (training-free dense similarity)"
-                                         : authors ? absl::StrCat("authors' ", checkpoint)
-                                                   : checkpoint}});
-}
-
 int RunEval(const CommandLine& command_line) {
+  if (FLAGS_config.empty() || FLAGS_work_dir.empty()) {
+    std::cerr << "eval: --config=FILE and --work_dir=DIR are required\n";
+    return 2;
+  }
   if (FLAGS_checkpoint.empty() == FLAGS_authors_checkpoint.empty()) {
     std::cerr << "eval: exactly one of --checkpoint=FILE (or --checkpoint=baseline) and --authors_checkpoint=TENSORS "
                  "is required\n";
     return 2;
   }
-  return RunStage(command_line, "eval", [&](const config::Experiment& e, dist::Communicator& comm) {
-    const PreflightOptions preflight{RunKind::kEval, comm.size(), /*clip_checkpoint_needed=*/FLAGS_authors_checkpoint.empty()};
-    if (absl::Status ready = CheckBeforeRun(e, preflight); !ready.ok()) return ready;
-    absl::StatusOr<EvalSummary> s = EvaluateSegmentor(e, EvalTarget{FLAGS_checkpoint, FLAGS_authors_checkpoint},
-                                                      FLAGS_work_dir, comm, command_line.invocation);
+  const engine::EvalTarget target{FLAGS_checkpoint, FLAGS_authors_checkpoint};
+  const engine::StageOptions stage{FLAGS_work_dir, /*resume=*/false, command_line.invocation};
+  return RunStageCommand("eval", FLAGS_config, command_line.overrides,
+                         [&](const config::Experiment& e, dist::Communicator& comm) {
+    const engine::PreflightOptions preflight{engine::RunKind::kEval, comm.size(),
+                                             /*clip_checkpoint_needed=*/target.authors_checkpoint.empty()};
+    if (absl::Status ready = engine::CheckBeforeRun(e, preflight); !ready.ok()) return ready;
+    absl::StatusOr<engine::EvalSummary> s = engine::Evaluate(e, target, stage, comm);
     if (!s.ok()) return s.status();
-    if (comm.is_main()) std::cout << FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
+    if (comm.is_main()) std::cout << engine::FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
     return absl::OkStatus();
   });
 }

@@ -18,10 +18,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "tools/command.h"
-#include "tools/experiment_options.h"
+#include "zegclip/engine/experiment_options.h"
 #include "tools/flags.h"
-#include "tools/run_directory.h"
-#include "tools/segmentor_setup.h"
+#include "zegclip/engine/run_directory.h"
+#include "zegclip/engine/segmentor_builder.h"
 #include "zegclip/config/class_split.h"
 #include "zegclip/config/config_loader.h"
 #include "zegclip/model/authors_checkpoint.h"
@@ -45,12 +45,12 @@ absl::Status CheckFlags() {
   if (FLAGS_input_resolution < 0 || FLAGS_loss_classes < 0) {
     return absl::InvalidArgumentError("--input_resolution and --loss_classes must be positive (0: the default)");
   }
-  if (!FileExists(FLAGS_checkpoint)) return absl::NotFoundError(absl::StrCat(FLAGS_checkpoint, ": no such file"));
+  if (!engine::FileExists(FLAGS_checkpoint)) return absl::NotFoundError(absl::StrCat(FLAGS_checkpoint, ": no such file"));
   return absl::OkStatus();
 }
 
 absl::StatusOr<config::Experiment> Experiment(const CommandLine& command_line) {
-  absl::StatusOr<std::string> path = FLAGS_config.empty() ? RunConfigOf(FLAGS_checkpoint) : FLAGS_config;
+  absl::StatusOr<std::string> path = FLAGS_config.empty() ? engine::RunConfigOf(FLAGS_checkpoint) : FLAGS_config;
   if (!path.ok()) return path.status();
   return config::LoadExperiment(*path, command_line.overrides);
 }
@@ -58,7 +58,7 @@ absl::StatusOr<config::Experiment> Experiment(const CommandLine& command_line) {
 model::AuthorsExportOptions ExportOptionsFrom(const config::Experiment& e) {
   model::AuthorsExportOptions o;
   o.input_resolution = FLAGS_input_resolution > 0 ? FLAGS_input_resolution : e.data().crop_size();
-  o.loss_classes = FLAGS_loss_classes > 0 ? FLAGS_loss_classes : model::TrainedClasses(ZeroShotSplitFrom(e)).numel();
+  o.loss_classes = FLAGS_loss_classes > 0 ? FLAGS_loss_classes : model::TrainedClasses(engine::ZeroShotSplitFrom(e)).numel();
   return o;
 }
 
@@ -68,7 +68,7 @@ absl::Status Export(const CommandLine& command_line) {
   absl::StatusOr<config::Experiment> e = Experiment(command_line);
   if (!e.ok()) return e.status();
   const std::string clip = FLAGS_clip.empty() ? e->model().clip().checkpoint() : FLAGS_clip;
-  absl::StatusOr<model::ZegClipSegmentor> model = BuildTrainedSegmentor(*e, clip, FLAGS_checkpoint);
+  absl::StatusOr<model::ZegClipSegmentor> model = engine::BuildTrainedSegmentor(*e, clip, FLAGS_checkpoint);
   if (!model.ok()) return model.status();
   const model::AuthorsExportOptions options = ExportOptionsFrom(*e);
   absl::StatusOr<model::TensorMap> state = model::AuthorsStateDict(**model, options);

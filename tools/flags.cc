@@ -2,3 +2,6 @@
 
 DEFINE_string(config, "", "experiment file (.pbtxt)");
 DEFINE_string(work_dir, "", "run directory: config, manifest, metrics, checkpoints, report");
+DEFINE_bool(resume, true,
+            "train / pretrain-clip: continue from the newest checkpoint in --work_dir (the default, so an interrupted "
+            "run is simply started again); --noresume sets the earlier run aside and starts from iteration 0");

@@ -1,4 +1,5 @@
-// The command-line flags shared by subcommands (defined once in flags.cc).
+// The flags several subcommands take, each with one meaning everywhere (defined once in flags.cc). A command reads
+// them in its own file and hands their values to the engine; nothing below tools/ reads a flag.
 #ifndef ZEGCLIP_TOOLS_FLAGS_H_
 #define ZEGCLIP_TOOLS_FLAGS_H_
 
@@ -6,5 +7,6 @@
 
 DECLARE_string(config);
 DECLARE_string(work_dir);
+DECLARE_bool(resume);
 
 #endif  // ZEGCLIP_TOOLS_FLAGS_H_

@@ -25,7 +25,7 @@ int RunMakeSynthetic(const CommandLine&) {
 
 #include "absl/strings/str_cat.h"
 #include "data/synthetic_export.h"
-#include "tools/experiment_options.h"
+#include "zegclip/engine/experiment_options.h"
 #include "tools/flags.h"
 #include "zegclip/config/config_loader.h"
 
@@ -48,7 +48,7 @@ int RunMakeSynthetic(const CommandLine& command_line) {
     return 1;
   }
   data::SyntheticExportOptions options;
-  options.world = WorldOptionsFrom(*experiment);
+  options.world = engine::WorldOptionsFrom(*experiment);
   const config::SyntheticWorldConfig& w = experiment->data().synthetic();
   options.splits = {{"train", w.train_images()}, {"val", w.val_images()}};
   // The held-out calibration stream too, so that the same experiment with --set=data.root=DIR finds every split it

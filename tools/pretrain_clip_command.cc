@@ -1,199 +1,25 @@
-// `zegclip pretrain-clip --config=F --work_dir=D`: contrastive pre-training of a small CLIP on synthetic-world
-// image-caption pairs covering every composition (unseen ones included: CLIP knows all concepts at image level),
-// then image→text retrieval on held-out single-object images, reported for seen and unseen compositions.
-// Leaves D/clip.pt (OpenAI's archive layout and names, loadable exactly like ViT-B-16.pt), D/world_bpe.txt.gz,
-// D/pretrain.json, D/metrics.jsonl, D/manifest.json, D/config.pbtxt.
-#include <ATen/Parallel.h>
-
-#include <algorithm>
-#include <cmath>
+// `zegclip pretrain-clip --config=F --work_dir=D [--noresume] [--set ...]`: contrastive pre-training of a small CLIP
+// on the synthetic world (engine/pretrain_clip.h); prints image→text retrieval for seen and unseen compositions.
 #include <iostream>
-#include <nlohmann/json.hpp>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
-#include "data/class_catalog.h"
-#include "data/synthetic_world.h"
 #include "tools/command.h"
-#include "tools/experiment_options.h"
 #include "tools/flags.h"
-#include "tools/pipeline_stages.h"
-#include "tools/progress_bar.h"
-#include "tools/run_directory.h"
-#include "tools/run_records.h"
-#include "tools/segmentor_setup.h"
-#include "tools/synthetic_attributes.h"
-#include "zegclip/clip/clip_checkpoint.h"
-#include "zegclip/config/class_split.h"
-#include "zegclip/pretrain/contrastive_step.h"
-#include "zegclip/pretrain/retrieval.h"
-#include "zegclip/pretrain/world_vocabulary.h"
-#include "zegclip/report/run_manifest.h"
+#include "tools/stage_command.h"
+#include "zegclip/engine/pretrain_clip.h"
 
 namespace zegclip::tools {
-namespace {
-
-constexpr char kPretrainTemplate[] = "a {} object.";
-
-struct RetrievalSet {
-  at::Tensor images;   // (N, 3, H, W) normalised
-  at::Tensor targets;  // (N) class ids
-};
-
-// `per_class` held-out single-object images of every class (a split no training step draws from).
-RetrievalSet MakeRetrievalSet(const config::Experiment& e, int64_t per_class) {
-  data::SyntheticWorldOptions options = WorldOptionsFrom(e);
-  options.single_object = true;
-  data::TransformOptions t;
-  std::vector<at::Tensor> images;
-  std::vector<int64_t> targets;
-  for (int64_t c = 0; c < data::SyntheticClassCount(); ++c) {
-    options.classes = {c};
-    for (int64_t i = 0; i < per_class; ++i) {
-      data::SyntheticScene scene = data::RenderSyntheticScene(options, "retrieval", c * per_class + i);
-      images.push_back(data::NormalizeImage(scene.sample.image, t.mean, t.std));
-      targets.push_back(c);
-    }
-  }
-  return {at::stack(images), at::tensor(targets, at::kLong)};
-}
-
-// The world CLIP's pairs come from: data.synthetic's, with the pretrain.* overrides (0 = keep).
-data::SyntheticWorldOptions PretrainWorldOptions(const config::Experiment& e) {
-  const config::ClipPretrainConfig& p = e.pretrain();
-  data::SyntheticWorldOptions o = WorldOptionsFrom(e);
-  if (p.image_size() > 0) o.image_size = p.image_size();
-  if (p.min_object_size() > 0) o.min_object_size = p.min_object_size();
-  if (p.max_object_size() > 0) o.max_object_size = p.max_object_size();
-  o.varied_caption_fraction = p.varied_caption_fraction();
-  if (p.max_objects() > 0) {
-    o.max_objects = p.max_objects();
-    o.min_objects = std::min(o.min_objects, o.max_objects);
-  }
-  return o;
-}
-
-absl::StatusOr<clip::BpeTokenizer> WorldTokenizer(const std::string& work_dir, dist::Communicator& comm) {
-  const std::string path = work_dir + "/world_bpe.txt.gz";
-  if (comm.is_main()) {
-    absl::Status written = pretrain::WriteWorldVocabulary(path, {kPretrainTemplate});
-    if (!written.ok()) return written;
-  }
-  comm.Barrier();
-  clip::BpeTokenizerOptions options;
-  options.merges_path = path;
-  return clip::BpeTokenizer::Load(options);
-}
-
-train::ParamGroupOptions PretrainGroups(const config::ClipPretrainConfig& p) {
-  train::ParamGroupOptions o;
-  o.base_lr = p.lr();
-  o.weight_decay = p.weight_decay();
-  o.beta2 = 0.98;  // CLIP's
-  o.eps = 1e-6;
-  o.combine_matching_rules = true;
-  // CLIP decays only weight matrices: no decay on gains, biases, embeddings and the temperature.
-  o.rules = {{"ln_", 1, 0}, {"bias", 1, 0}, {"embedding", 1, 0}, {"logit_scale", 1, 0}};
-  return o;
-}
-
-absl::Status TrainClip(const config::Experiment& e, const std::string& work_dir, clip::ClipModel clip,
-                       const clip::BpeTokenizer& tokenizer, RunRecords& records, dist::Communicator& comm) {
-  const config::ClipPretrainConfig& p = e.pretrain();
-  absl::StatusOr<std::unique_ptr<data::SyntheticWorldDataset>> dataset = data::SyntheticWorldDataset::Create(
-      PretrainWorldOptions(e), "pretrain", int64_t{p.max_iters()} * p.batch_size() * comm.size());
-  if (!dataset.ok()) return absl::InvalidArgumentError(absl::StrCat("pretrain: ", dataset.status().message()));
-  data::TransformOptions normalise_only;
-  normalise_only.random_resize = false;
-  normalise_only.crop_height = normalise_only.crop_width = 0;
-  normalise_only.flip_prob = 0;
-  normalise_only.photometric = false;
-  data::LoaderOptions loader_options = TrainLoaderOptionsFrom(e, comm, 0);
-  loader_options.batch_size = p.batch_size();
-  train::ParamGroups groups = train::ParamGroups::Build(train::NamedParameters(*clip), PretrainGroups(p));
-  std::unique_ptr<torch::optim::AdamW> optimizer = groups.MakeAdamW();
-  train::LrScheduleOptions schedule_options;
-  schedule_options.policy = train::LrPolicy::kCosine;
-  schedule_options.max_iters = p.max_iters();
-  schedule_options.min_lr = 0;
-  schedule_options.warmup_iters = p.warmup_iters();
-  schedule_options.warmup_ratio = 1e-3;
-  train::LrSchedule schedule(schedule_options);
-  train::TrainerOptions trainer_options;
-  trainer_options.work_dir = work_dir;
-  trainer_options.max_iters = p.max_iters();
-  trainer_options.log_interval = p.log_interval();
-  trainer_options.print = false;
-  train::Trainer trainer(trainer_options, *clip, *optimizer, groups, schedule, comm);
-  trainer.AddHook(records.RecordingHook());
-  trainer.AddHook(std::make_unique<ProgressBar>("clip", p.max_iters(), comm.is_main()));
-  // Resuming must continue the data stream where it stopped.
-  loader_options.start_step = train::Trainer::LatestCheckpointIter(work_dir).value_or(0);
-  absl::StatusOr<std::unique_ptr<data::Loader>> loader = data::Loader::Create(
-      std::shared_ptr<const data::Dataset>(std::move(*dataset)), data::TrainPipeline(normalise_only), loader_options);
-  if (!loader.ok()) return loader.status();
-  pretrain::ContrastiveStep step(clip, tokenizer);
-  return trainer.Run([&]() { return (*loader)->Next(); }, step);
-}
-
-}  // namespace
-
-absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const std::string& work_dir,
-                                             dist::Communicator& comm, const std::string& invocation) {
-  // Locked for the stage; config.pbtxt and history.jsonl are written once the resume point has loaded.
-  absl::StatusOr<std::unique_ptr<RunRecords>> records = RunRecords::Open(
-      {work_dir, "pretrain-clip", config::ResumeStage::kPretrain, /*resume=*/true, invocation, comm.is_main()}, e);
-  if (!records.ok()) return records.status();
-  report::RunManifest manifest = report::StartManifest(invocation, "pretrain-clip", e.seed());
-  absl::StatusOr<clip::BpeTokenizer> tokenizer = WorldTokenizer(work_dir, comm);
-  if (!tokenizer.ok()) return tokenizer.status();
-  clip::ClipOptions options = ClipOptionsFrom(e.model().clip());
-  options.vocab_size = tokenizer->vocab_size();
-  options.class_embedding_twice = false;  // a CLIP of its own: OpenAI's architecture exactly
-  torch::manual_seed(e.seed());
-  clip::ClipModel clip(options);
-  clip->to(ComputeDevice(comm));
-  absl::Status trained = TrainClip(e, work_dir, clip, *tokenizer, **records, comm);
-  if (!trained.ok()) return trained;
-
-  absl::StatusOr<config::ClassSplit> split = config::ResolveClassSplit(e.data());
-  std::vector<std::string> prompts;
-  for (const std::string& name : split->names) prompts.push_back(absl::StrReplaceAll(kPretrainTemplate, {{"{}", name}}));
-  absl::StatusOr<at::Tensor> prompt_tokens = tokenizer->Tokenize(prompts, options.context_length);
-  if (!prompt_tokens.ok()) return prompt_tokens.status();
-  RetrievalSet set = MakeRetrievalSet(e, e.pretrain().retrieval_images_per_class());
-  pretrain::RetrievalResult r =
-      pretrain::EvaluateRetrieval(*clip, set.images, set.targets, *prompt_tokens, split->seen, split->unseen);
-  PretrainSummary summary;
-  summary.checkpoint = work_dir + "/clip.pt";
-  summary.vocabulary = work_dir + "/world_bpe.txt.gz";
-  summary.retrieval = r.accuracy;
-  summary.retrieval_seen = r.seen_accuracy;
-  summary.retrieval_unseen = r.unseen_accuracy;
-  std::tie(summary.unseen_colour, summary.unseen_pattern) = UnseenAttributeShares(
-      PairCounts(set.targets, r.predictions, static_cast<int64_t>(split->names.size())), split->unseen);
-  if (comm.is_main()) {
-    absl::Status saved = clip::SaveClipCheckpoint(*clip, summary.checkpoint);
-    if (!saved.ok()) return saved;
-    absl::Status written = WritePretrainJson(work_dir + "/pretrain.json", summary, set.targets.numel());
-    if (!written.ok()) return written;
-    manifest.world_size = comm.size();
-    manifest.backend = comm.backend();
-    manifest.threads = at::get_num_threads();
-    report::FinishManifest(&manifest);
-    absl::Status m = report::WriteManifest(manifest, work_dir + "/manifest.json");
-    if (!m.ok()) return m;
-  }
-  comm.Barrier();
-  return summary;
-}
 
 int RunPretrainClip(const CommandLine& command_line) {
-  return RunStage(command_line, "pretrain-clip", [&](const config::Experiment& e, dist::Communicator& comm) {
-    absl::StatusOr<PretrainSummary> s = PretrainClip(e, FLAGS_work_dir, comm, command_line.invocation);
+  if (FLAGS_config.empty() || FLAGS_work_dir.empty()) {
+    std::cerr << "pretrain-clip: --config=FILE and --work_dir=DIR are required\n";
+    return 2;
+  }
+  const engine::StageOptions stage{FLAGS_work_dir, FLAGS_resume, command_line.invocation};
+  return RunStageCommand("pretrain-clip", FLAGS_config, command_line.overrides,
+                         [&](const config::Experiment& e, dist::Communicator& comm) {
+    absl::StatusOr<engine::PretrainSummary> s = engine::PretrainClip(e, stage, comm);
     if (!s.ok()) return s.status();
-    if (comm.is_main()) std::cout << FormatPretrainSummary(*s) << "\n";
+    if (comm.is_main()) std::cout << engine::FormatPretrainSummary(*s) << "\n";
     return absl::OkStatus();
   });
 }

@@ -1,203 +1,26 @@
-// `zegclip quickstart [--config=F] [--work_dir=D] [--force]`: the paper's whole experiment in the synthetic world.
-//   1. D/clip:      pre-train a tiny CLIP on image-caption pairs of every composition (pretrain-clip)
-//   2. D/baseline:  the training-free dense-similarity baseline of that CLIP (eval --checkpoint=baseline)
-//   3. D/zegclip:   train ZegCLIP on the seen classes and evaluate seen / unseen (train)
-// Finished stages are reused on a second run (their result files exist) unless --force.
-#include <algorithm>
-#include <filesystem>
-#include <functional>
-#include <fstream>
-#include <iostream>
-#include <optional>
-#include <system_error>
-#include <nlohmann/json.hpp>
-
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_format.h"
+// `zegclip quickstart [--config=F] [--work_dir=D] [--force]`: the paper's whole experiment in the synthetic world
+// (engine/quickstart.h): pre-train CLIP, the training-free baseline, train ZegCLIP, evaluate, report. Finished
+// stages are reused on a second run unless --force.
 #include "tools/command.h"
 #include "tools/flags.h"
-#include "tools/pipeline_stages.h"
-#include "tools/run_directory.h"
-#include "tools/run_preflight.h"
-#include "tools/run_records.h"
-#include "zegclip/config/resume_compatibility.h"
-#include "zegclip/io/path_check.h"
-#include "zegclip/report/run_directory_lock.h"
+#include "tools/stage_command.h"
+#include "zegclip/engine/quickstart.h"
+#include "zegclip/engine/run_preflight.h"
 
 DEFINE_bool(force, false, "quickstart: rerun every stage even if its results exist");
 
 namespace zegclip::tools {
-namespace {
-
-double Field(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
-}
-
-absl::StatusOr<nlohmann::json> ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(path + ": missing");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    return absl::DataLossError(path + ": not valid JSON (" + e.what() + "); rerun with --force");
-  }
-}
-
-absl::StatusOr<PretrainSummary> ReusedPretrain(const std::string& dir) {
-  absl::StatusOr<nlohmann::json> j = ReadJson(dir + "/pretrain.json");
-  if (!j.ok()) return j.status();
-  PretrainSummary s;
-  s.checkpoint = dir + "/clip.pt";
-  s.vocabulary = dir + "/world_bpe.txt.gz";
-  s.retrieval = Field(*j, "retrieval_top1");
-  s.retrieval_seen = Field(*j, "retrieval_top1_seen");
-  s.retrieval_unseen = Field(*j, "retrieval_top1_unseen");
-  s.unseen_colour = Field(*j, "unseen_right_colour");
-  s.unseen_pattern = Field(*j, "unseen_right_pattern");
-  return s;
-}
-
-absl::StatusOr<EvalSummary> ReusedEval(const std::string& dir) {
-  absl::StatusOr<nlohmann::json> j = ReadJson(dir + "/eval.json");
-  if (!j.ok()) return j.status();
-  EvalSummary s;
-  s.eval_json = dir + "/eval.json";
-  s.metrics.pixel_accuracy = Field(*j, "pAcc");
-  s.metrics.miou = Field(*j, "mIoU");
-  s.metrics.miou_seen = Field(*j, "mIoU_seen");
-  s.metrics.miou_unseen = Field(*j, "mIoU_unseen");
-  s.metrics.hiou = Field(*j, "hIoU");
-  // Written as strings ("69.8"); anything else (a hand-edited or damaged file) reads as unknown, never throws.
-  auto attribute = [&](const char* key) {
-    double value = NAN;
-    if (j->contains(key) && (*j)[key].is_string() && absl::SimpleAtod((*j)[key].get<std::string>(), &value)) {
-      return value;
-    }
-    return static_cast<double>(NAN);
-  };
-  s.unseen_colour = attribute("unseen_pixels_right_colour");
-  s.unseen_pattern = attribute("unseen_pixels_right_pattern");
-  return s;
-}
-
-// The fields each stage's results depend on. The CLIP: its architecture, its world and its schedule.
-bool PretrainReads(const std::string& field) {
-  return config::FixedOnResume(config::ResumeStage::kPretrain, field) || absl::StartsWith(field, "pretrain.");
-}
-
-// The baseline: the CLIP, the data and the evaluation; not the head, its loss or its training.
-bool BaselineReads(const std::string& field) {
-  static const std::vector<std::string> head = {"train.",        "pretrain.",          "model.prompt_",
-                                                "model.query",   "model.decoder.",     "model.loss.",
-                                                "model.seen_score_offset"};
-  return std::none_of(head.begin(), head.end(), [&](const std::string& p) { return absl::StartsWith(field, p); });
-}
-
-// ZegCLIP: everything but the CLIP's pre-training, which it reads through model.clip.checkpoint.
-bool TrainReads(const std::string& field) { return !absl::StartsWith(field, "pretrain."); }
-
-// Whether a stage's results exist and may be reused: only when they are of this experiment in every field they
-// depend on (the config or a --set may have changed since), else an error that asks for --force.
-absl::StatusOr<bool> Done(const std::string& path, const config::Experiment& stage_experiment,
-                          const std::function<bool(const std::string&)>& reads) {
-  if (!FileExists(path)) return false;
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  absl::Status same = CheckRecordedExperiment(dir, stage_experiment, "quickstart",
-                                              "rerun with --force to start over, or choose another --work_dir", reads);
-  if (!same.ok()) return same;
-  return true;
-}
-
-// Rank 0 decides, so that every rank reuses or runs the same stages.
-absl::StatusOr<bool> Reused(dist::Communicator& comm, const std::string& path, const config::Experiment& e,
-                            const std::function<bool(const std::string&)>& reads) {
-  absl::StatusOr<bool> done = comm.is_main() ? Done(path, e, reads) : absl::StatusOr<bool>(false);
-  if (!done.ok()) return done.status();
-  return comm.Broadcast(*done ? 1.0 : 0.0) > 0.5;
-}
-
-void Announce(dist::Communicator& comm, const std::string& line) {
-  if (comm.is_main()) std::cerr << "== " << line << "\n";
-}
-
-// "DEEP_PROMPT + NEL + RELATIONSHIP, INDUCTIVE": the design choices the run used, from its config.
-std::string Designs(const config::ModelConfig& m) {
-  return absl::StrFormat("%s + %s + %s, %s", config::EncoderMode_Name(m.encoder_mode()),
-                         config::LossKind_Name(m.loss().kind()), config::QueryKind_Name(m.query()),
-                         config::Setting_Name(m.setting()));
-}
-
-std::string Summary(const std::string& root, const std::string& designs, const PretrainSummary& clip,
-                    const EvalSummary& baseline, const EvalSummary& zegclip) {
-  const eval::SegmentationMetrics& m = zegclip.metrics;
-  return absl::StrFormat(
-      "\nzegclip quickstart: %s\n"
-      "  report:   %s/zegclip/report.html\n"
-      "  CLIP retrieval (image→text top-1): seen %.1f  unseen %.1f\n"
-      "  ZegCLIP (%s): mIoU(S) %.1f  mIoU(U) %.1f  hIoU %.1f  (pAcc %.1f)\n"
-      "    on unseen pixels: right colour %.1f%%, right pattern %.1f%% (the pattern comes from CLIP's text side)\n"
-      "  training-free baseline (dense similarity): mIoU(S) %.1f  mIoU(U) %.1f  hIoU %.1f\n",
-      root, root, clip.retrieval_seen, clip.retrieval_unseen, designs, m.miou_seen, m.miou_unseen, m.hiou, m.pixel_accuracy,
-      zegclip.unseen_colour, zegclip.unseen_pattern, baseline.metrics.miou_seen, baseline.metrics.miou_unseen,
-      baseline.metrics.hiou);
-}
-
-absl::Status Quickstart(config::Experiment e, const std::string& root, dist::Communicator& comm,
-                        const std::string& invocation) {
-  const std::string clip_dir = root + "/clip", baseline_dir = root + "/baseline", zegclip_dir = root + "/zegclip";
-  // One quickstart per folder: --force below must not remove the stage folders of one still running.
-  std::optional<report::RunDirectoryLock> lock;
-  if (comm.is_main()) {
-    absl::Status locked = io::CreateDirectories(root, "--work_dir");
-    if (locked.ok()) {
-      absl::StatusOr<report::RunDirectoryLock> held = report::RunDirectoryLock::Acquire(root, "quickstart");
-      if (held.ok()) lock.emplace(std::move(*held));
-      locked = held.status();
-    }
-    if (!locked.ok()) return locked;  // RunStage aborts the other ranks
-  }
-  // --force starts over: the stages' checkpoints would otherwise be resumed. Only the stage folders are removed.
-  absl::Status removed;
-  if (FLAGS_force && comm.is_main()) {
-    for (const std::string& dir : {clip_dir, baseline_dir, zegclip_dir}) {
-      std::error_code error;
-      std::filesystem::remove_all(dir, error);
-      if (error && removed.ok()) removed = io::PathError("--force: cannot remove stage folder", dir, error);
-    }
-  }
-  comm.Barrier();
-  if (!removed.ok()) return removed;
-  Announce(comm, "1/3 pre-training a tiny CLIP on the synthetic world -> " + clip_dir);
-  absl::StatusOr<bool> done = Reused(comm, clip_dir + "/pretrain.json", e, PretrainReads);
-  if (!done.ok()) return done.status();
-  absl::StatusOr<PretrainSummary> clip = *done ? ReusedPretrain(clip_dir) : PretrainClip(e, clip_dir, comm, invocation);
-  if (!clip.ok()) return clip.status();
-  e.mutable_model()->mutable_clip()->set_checkpoint(clip->checkpoint);
-  e.mutable_model()->mutable_clip()->set_bpe_vocab(clip->vocabulary);
-  Announce(comm, "2/3 training-free baseline (dense patch-text similarity) -> " + baseline_dir);
-  done = Reused(comm, baseline_dir + "/eval.json", BaselineExperiment(e), BaselineReads);
-  if (!done.ok()) return done.status();
-  absl::StatusOr<EvalSummary> baseline =
-      *done ? ReusedEval(baseline_dir) : EvaluateSegmentor(e, EvalTarget{"baseline", ""}, baseline_dir, comm, invocation);
-  if (!baseline.ok()) return baseline.status();
-  Announce(comm, "3/3 training ZegCLIP on the seen classes -> " + zegclip_dir);
-  done = Reused(comm, zegclip_dir + "/eval.json", e, TrainReads);
-  if (!done.ok()) return done.status();
-  absl::StatusOr<EvalSummary> zegclip = *done ? ReusedEval(zegclip_dir) : TrainSegmentor(e, zegclip_dir, comm, invocation);
-  if (!zegclip.ok()) return zegclip.status();
-  if (comm.is_main()) std::cout << Summary(root, Designs(e.model()), *clip, *baseline, *zegclip);
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 int RunQuickstart(const CommandLine& command_line) {
-  if (FLAGS_config.empty()) FLAGS_config = "experiments/synthetic_quickstart.pbtxt";
-  if (FLAGS_work_dir.empty()) FLAGS_work_dir = "runs/quickstart";
-  return RunStage(command_line, "quickstart", [&](const config::Experiment& e, dist::Communicator& comm) {
-    if (absl::Status ready = CheckBeforeRun(e, {RunKind::kQuickstart, comm.size()}); !ready.ok()) return ready;
-    return Quickstart(e, FLAGS_work_dir, comm, command_line.invocation);
+  const std::string config = FLAGS_config.empty() ? "experiments/synthetic_quickstart.pbtxt" : FLAGS_config;
+  const engine::QuickstartOptions options{FLAGS_work_dir.empty() ? "runs/quickstart" : FLAGS_work_dir, FLAGS_force,
+                                          command_line.invocation};
+  return RunStageCommand("quickstart", config, command_line.overrides,
+                         [&](const config::Experiment& e, dist::Communicator& comm) {
+    if (absl::Status ready = engine::CheckBeforeRun(e, {engine::RunKind::kQuickstart, comm.size()}); !ready.ok()) {
+      return ready;
+    }
+    return engine::Quickstart(e, options, comm);
   });
 }
 

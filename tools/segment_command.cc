@@ -87,11 +87,11 @@ int RunSegment(const CommandLine&) {
 #include "absl/strings/strip.h"
 #include "data/image_io.h"
 #include "data/transforms.h"
-#include "tools/experiment_options.h"
+#include "zegclip/engine/experiment_options.h"
 #include "tools/flags.h"
-#include "tools/run_directory.h"
-#include "tools/run_records.h"
-#include "tools/segmentor_setup.h"
+#include "zegclip/engine/run_directory.h"
+#include "zegclip/engine/run_records.h"
+#include "zegclip/engine/segmentor_builder.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/clip/npy_io.h"
@@ -163,7 +163,7 @@ absl::StatusOr<std::string> ConfigPath() {
         "--authors_checkpoint needs --config=F, the experiment it was trained with (templates, test resize, windows; "
         "e.g. experiments/voc_inductive.pbtxt): the checkpoint does not say, and a wrong guess segments silently worse");
   }
-  return RunConfigOf(FLAGS_checkpoint);
+  return engine::RunConfigOf(FLAGS_checkpoint);
 }
 
 absl::Status CheckFlags() {
@@ -198,11 +198,11 @@ absl::Status CheckFlags() {
 absl::StatusOr<model::ZegClipSegmentor> BuildModel(const config::Experiment& e, at::Device device) {
   model::ZegClipSegmentor model{nullptr};
   if (!FLAGS_authors_checkpoint.empty()) {
-    absl::StatusOr<model::ZegClipSegmentor> built = BuildAuthorsSegmentor(e, FLAGS_authors_checkpoint);
+    absl::StatusOr<model::ZegClipSegmentor> built = engine::BuildAuthorsSegmentor(e, FLAGS_authors_checkpoint);
     if (!built.ok()) return built.status();
     model = *built;
   } else {
-    absl::StatusOr<model::ZegClipSegmentor> built = BuildTrainedSegmentor(e, FLAGS_clip, FLAGS_checkpoint);
+    absl::StatusOr<model::ZegClipSegmentor> built = engine::BuildTrainedSegmentor(e, FLAGS_clip, FLAGS_checkpoint);
     if (!built.ok()) return built.status();
     model = *built;
   }
@@ -215,7 +215,7 @@ absl::StatusOr<model::ZegClipSegmentor> BuildModel(const config::Experiment& e, 
 absl::StatusOr<clip::BpeTokenizer> LoadTokenizer(const config::Experiment& e, const model::ZegClipSegmentorImpl& m,
                                                  const std::vector<std::string>& names) {
   clip::BpeTokenizerOptions options;
-  options.merges_path = FLAGS_bpe_vocab.empty() ? BpeVocabPath(e.model().clip()) : FLAGS_bpe_vocab;
+  options.merges_path = FLAGS_bpe_vocab.empty() ? engine::BpeVocabPath(e.model().clip()) : FLAGS_bpe_vocab;
   absl::StatusOr<clip::BpeTokenizer> tokenizer = clip::BpeTokenizer::Load(options);
   if (!tokenizer.ok()) return tokenizer.status();
   const clip::ClipOptions& c = m.options().clip;
@@ -224,7 +224,7 @@ absl::StatusOr<clip::BpeTokenizer> LoadTokenizer(const config::Experiment& e, co
                                                    " tokens but the model's text encoder has ", c.vocab_size,
                                                    " (pass that CLIP's vocabulary with --bpe_vocab)"));
   }
-  for (const std::string& pattern : TemplatesFrom(e.model())) {
+  for (const std::string& pattern : engine::TemplatesFrom(e.model())) {
     for (const std::string& name : names) {
       const std::string prompt = absl::StrReplaceAll(pattern, {{"{}", name}});
       absl::StatusOr<at::Tensor> tokens = tokenizer->Tokenize({prompt}, c.context_length);
@@ -257,7 +257,7 @@ absl::Status CheckImageSize(int64_t height, int64_t width, int64_t classes) {
 absl::StatusOr<at::Tensor> Preprocess(const config::Experiment& e, const at::Tensor& rgb) {
   data::Sample sample{rgb, at::zeros({rgb.size(0), rgb.size(1)}, at::kByte), "", FLAGS_image};
   data::SampleRng rng(uint64_t{0});
-  absl::StatusOr<data::TransformedSample> t = data::TestPipeline(TestTransformsFrom(e.data(), e.eval()))(sample, rng);
+  absl::StatusOr<data::TransformedSample> t = data::TestPipeline(engine::TestTransformsFrom(e.data(), e.eval()))(sample, rng);
   if (!t.ok()) return t.status();
   return t->image.unsqueeze(0);
 }
@@ -268,14 +268,14 @@ at::Tensor Scores(const config::Experiment& e, model::ZegClipSegmentorImpl& m, c
   torch::NoGradGuard no_grad;
   const at::Device device = text.device();
   auto logits_fn = [&](const at::Tensor& x) { return m.forward(x.to(device), text).back(); };
-  model::InferenceOptions o = InferenceOptionsFrom(e);
+  model::InferenceOptions o = engine::InferenceOptionsFrom(e);
   // An image within one window is segmented whole, zero-padded (after normalisation, like mmseg's Pad) to a
   // multiple of the patch size; a larger one by the experiment's windows, whatever eval.mode says.
   o.mode = image.size(2) > o.crop || image.size(3) > o.crop ? model::InferenceMode::kSlide
                                                              : model::InferenceMode::kWhole;
   o.size_divisor = m.options().clip.patch_size;
   if (!seen.empty()) {
-    model::ZeroShotSplit split = ZeroShotSplitFrom(e);
+    model::ZeroShotSplit split = engine::ZeroShotSplitFrom(e);
     split.num_classes = text.size(0);
     split.seen = seen;
     o.offset_classes = model::CalibratedClasses(split);
@@ -405,13 +405,13 @@ absl::Status Segment(const config::Experiment& e, const std::vector<std::string>
   if (!model.ok()) return model.status();
   absl::StatusOr<clip::BpeTokenizer> tokenizer = LoadTokenizer(e, **model, names);
   if (!tokenizer.ok()) return tokenizer.status();
-  const at::Tensor text = (*model)->EmbedClasses(*tokenizer, names, TemplatesFrom(e.model()));
+  const at::Tensor text = (*model)->EmbedClasses(*tokenizer, names, engine::TemplatesFrom(e.model()));
   const int64_t height = rgb->size(0), width = rgb->size(1);
   const at::Tensor scores = Scores(e, **model, text, *image, height, width, seen);
   const at::Tensor labels = LabelsAboveMinScore(scores);
   const std::vector<ClassShare> shares = Shares(labels, names);
   const ClassShare unlabelled = Unlabelled(labels);
-  absl::Status s = MakeDirectories(FLAGS_out);
+  absl::Status s = engine::MakeDirectories(FLAGS_out);
   const Palette palette = ClassPalette();
   if (s.ok()) s = data::WriteIndexPng(FLAGS_out + "/labels.png", labels, &palette);
   if (s.ok()) s = data::WriteRgbImage(FLAGS_out + "/overlay.png", Overlay(*rgb, labels, shares, palette));
@@ -442,7 +442,7 @@ int RunSegment(const CommandLine& command_line) {
   if (status.ok() && !seen.ok()) status = seen.status();
   // Its files would sit among a run's own; said before the model is built.
   if (status.ok()) {
-    status = CheckNotATrainingRun(FLAGS_out, "--out", "segment",
+    status = engine::CheckNotATrainingRun(FLAGS_out, "--out", "segment",
                                   "put its labels.png, overlay.png and fractions.json among the run's files");
   }
   absl::StatusOr<std::string> config_path = absl::UnknownError("not resolved");

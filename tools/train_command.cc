@@ -1,100 +1,30 @@
-// `zegclip train --config=F --work_dir=D [--set ...]`: trains ZegCLIP as the experiment says (resuming from D's
-// newest checkpoint), evaluates on the validation split and writes D/eval.json, D/examples/, D/report.{md,html}.
-#include <ATen/Parallel.h>
-#include <torch/csrc/autograd/grad_mode.h>
-
+// `zegclip train --config=F --work_dir=D [--noresume] [--set ...]`: trains ZegCLIP as the experiment says (resuming
+// from D's newest checkpoint), evaluates on the validation split and writes D/eval.json, D/examples/, the report.
 #include <iostream>
 
 #include "tools/command.h"
-#include "tools/experiment_options.h"
 #include "tools/flags.h"
-#include "tools/pipeline_stages.h"
-#include "tools/progress_bar.h"
-#include "tools/run_directory.h"
-#include "tools/run_preflight.h"
-#include "tools/run_records.h"
-#include "tools/segmentor_setup.h"
-#include "zegclip/clip/encoder_mode.h"
-#include "zegclip/train/checkpoint.h"
-#include "zegclip/train/segmentation_step.h"
-
-DEFINE_bool(resume, true,
-            "train: continue from the newest checkpoint in --work_dir (the default, so an interrupted run is "
-            "simply started again); --noresume starts from iteration 0");
+#include "tools/stage_command.h"
+#include "zegclip/engine/run_directory.h"
+#include "zegclip/engine/run_preflight.h"
+#include "zegclip/engine/train_segmentor.h"
 
 namespace zegclip::tools {
-namespace {
-
-// Metrics of a periodic evaluation during training (rank-reduced by the evaluator).
-train::EvalFn PeriodicEval(const config::Experiment& e, SegmentorSetup& setup, const data::Dataset& val,
-                           dist::Communicator& comm) {
-  return [&e, &setup, &val, &comm](int64_t) -> absl::StatusOr<std::map<std::string, double>> {
-    eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
-    options.examples = 0;
-    absl::StatusOr<eval::EvalResult> r = eval::Evaluate(
-        val, data::TestPipeline(TestTransformsFrom(e.data(), e.eval())), setup.LogitsFn(), comm, options);
-    if (!r.ok()) return r.status();
-    return std::map<std::string, double>{{"val_mIoU_seen", r->metrics.miou_seen},
-                                         {"val_mIoU_unseen", r->metrics.miou_unseen},
-                                         {"val_hIoU", r->metrics.hiou}};
-  };
-}
-
-absl::Status RunTraining(const config::Experiment& e, const std::string& work_dir, SegmentorSetup& setup,
-                         const data::Dataset& val, RunRecords& records, dist::Communicator& comm) {
-  train::ParamGroups groups =
-      train::ParamGroups::Build(train::NamedParameters(*setup.model), ParamGroupOptionsFrom(e.train()));
-  std::unique_ptr<torch::optim::AdamW> optimizer = groups.MakeAdamW();
-  train::LrSchedule schedule(ScheduleFrom(e.train()));
-  train::TrainerOptions trainer_options = TrainerOptionsFrom(e, work_dir);
-  trainer_options.resume = FLAGS_resume;
-  train::Trainer trainer(trainer_options, *setup.model, *optimizer, groups, schedule, comm);
-  trainer.AddHook(records.RecordingHook());
-  trainer.AddHook(std::make_unique<ProgressBar>("zegclip", e.train().max_iters(), comm.is_main()));
-  trainer.SetEval(PeriodicEval(e, setup, val, comm));
-  absl::StatusOr<std::shared_ptr<const data::Dataset>> dataset = MakeDataset(e, "train");
-  if (!dataset.ok()) return dataset.status();
-  const int64_t start = FLAGS_resume ? train::Trainer::LatestCheckpointIter(work_dir).value_or(0) : 0;
-  absl::StatusOr<std::unique_ptr<data::Loader>> loader = data::Loader::Create(
-      *dataset, data::TrainPipeline(TrainTransformsFrom(e.data())), TrainLoaderOptionsFrom(e, comm, start));
-  if (!loader.ok()) return loader.status();
-  train::SegmentationStep step(setup.model, setup.class_embeddings, StepOptionsFrom(e),
-                               [&comm](double n) { return comm.AllReduceMean(n); });
-  return trainer.Run([&]() { return (*loader)->Next(); }, step);
-}
-
-}  // namespace
-
-absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& e, const std::string& work_dir,
-                                           dist::Communicator& comm, const std::string& invocation) {
-  // Locked for the whole stage (training and the final evaluation); a resume that would change what the run trains
-  // is refused here, before anything is built, and the records are written once the resume point has loaded.
-  absl::StatusOr<std::unique_ptr<RunRecords>> records = RunRecords::Open(
-      {work_dir, "train", config::ResumeStage::kTrain, FLAGS_resume, invocation, comm.is_main()}, e);
-  if (!records.ok()) return records.status();
-  report::RunManifest manifest = report::StartManifest(invocation, "train", e.seed());
-  absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(e, comm);
-  if (!setup.ok()) return setup.status();
-  if (!e.train().init_checkpoint().empty()) {
-    train::TrainingState ignored;
-    absl::Status loaded = train::LoadCheckpoint(e.train().init_checkpoint(), *(*setup)->model, nullptr, &ignored);
-    if (!loaded.ok()) return loaded;
-  }
-  absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");
-  if (!val.ok()) return val.status();
-  absl::Status trained = RunTraining(e, work_dir, **setup, **val, **records, comm);
-  if (!trained.ok()) return trained;
-  (*setup)->model->eval();
-  return FinalEvaluation(e, work_dir, (*setup)->LogitsFn(), **val, (*setup)->class_names, comm, manifest,
-                         {{"checkpoint", train::Trainer::CheckpointPath(work_dir, e.train().max_iters())}});
-}
 
 int RunTrain(const CommandLine& command_line) {
-  return RunStage(command_line, "train", [&](const config::Experiment& e, dist::Communicator& comm) {
-    if (absl::Status ready = CheckBeforeRun(e, {RunKind::kTrain, comm.size()}); !ready.ok()) return ready;
-    absl::StatusOr<EvalSummary> s = TrainSegmentor(e, FLAGS_work_dir, comm, command_line.invocation);
+  if (FLAGS_config.empty() || FLAGS_work_dir.empty()) {
+    std::cerr << "train: --config=FILE and --work_dir=DIR are required\n";
+    return 2;
+  }
+  const engine::StageOptions stage{FLAGS_work_dir, FLAGS_resume, command_line.invocation};
+  return RunStageCommand("train", FLAGS_config, command_line.overrides,
+                         [&](const config::Experiment& e, dist::Communicator& comm) {
+    if (absl::Status ready = engine::CheckBeforeRun(e, {engine::RunKind::kTrain, comm.size()}); !ready.ok()) {
+      return ready;
+    }
+    absl::StatusOr<engine::EvalSummary> s = engine::TrainSegmentor(e, stage, comm);
     if (!s.ok()) return s.status();
-    if (comm.is_main()) std::cout << FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
+    if (comm.is_main()) std::cout << engine::FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
     return absl::OkStatus();
   });
 }

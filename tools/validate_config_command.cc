@@ -1,5 +1,5 @@
 // `zegclip validate-config --config=F [--set=a.b=v ...]`: prints the resolved config or one error line. Beyond the
-// config itself it checks what `train` checks before it starts (tools/run_preflight.h): the splits it would read
+// config itself it checks what `train` checks before it starts (zegclip/engine/run_preflight.h): the splits it would read
 // can be listed, a batch fits, the checkpoints it names are readable and agree with model.clip;
 // --nocheck_files checks the config alone (a file meant for another machine's data).
 #include <gflags/gflags.h>
@@ -8,7 +8,7 @@
 
 #include "tools/command.h"
 #include "tools/flags.h"
-#include "tools/run_preflight.h"
+#include "zegclip/engine/run_preflight.h"
 #include "zegclip/config/class_split.h"
 #include "zegclip/config/config_loader.h"
 
@@ -29,7 +29,7 @@ int RunValidateConfig(const CommandLine& command_line) {
     return 1;
   }
   if (FLAGS_check_files) {
-    if (absl::Status ready = CheckBeforeRun(*experiment, {RunKind::kValidate}); !ready.ok()) {
+    if (absl::Status ready = engine::CheckBeforeRun(*experiment, {engine::RunKind::kValidate}); !ready.ok()) {
       std::cerr << "error: " << FLAGS_config << ": " << ready.message() << "\n";
       return 1;
     }

@@ -1,4 +1,4 @@
-#include "tools/run_directory.h"
+#include "zegclip/engine/run_directory.h"
 
 #include <sys/stat.h>
 
@@ -12,7 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "zegclip/report/run_manifest.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 namespace {
 
 nlohmann::json Number(double value) {
@@ -73,4 +73,4 @@ std::string FormatMetrics(const eval::SegmentationMetrics& m) {
                          m.miou, m.miou_seen, m.miou_unseen, m.hiou);
 }
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

@@ -4,8 +4,8 @@
 //
 // Example:
 //   auto [colour, pattern] = UnseenAttributeShares(confusion_counts, split.unseen);   // percent
-#ifndef ZEGCLIP_TOOLS_SYNTHETIC_ATTRIBUTES_H_
-#define ZEGCLIP_TOOLS_SYNTHETIC_ATTRIBUTES_H_
+#ifndef ZEGCLIP_ENGINE_SYNTHETIC_ATTRIBUTES_H_
+#define ZEGCLIP_ENGINE_SYNTHETIC_ATTRIBUTES_H_
 
 #include <ATen/ATen.h>
 
@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 // counts: (C, C) int64, counts[label][prediction]; classes are synthetic-world ids (colour · patterns + pattern).
 // Returns (colour right %, pattern right %) over the rows of `unseen`; NaN when those rows are empty.
@@ -22,6 +22,6 @@ std::pair<double, double> UnseenAttributeShares(const at::Tensor& counts, const 
 // The (C, C) counts of (target, prediction) pairs.
 at::Tensor PairCounts(const at::Tensor& targets, const at::Tensor& predictions, int64_t classes);
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine
 
-#endif  // ZEGCLIP_TOOLS_SYNTHETIC_ATTRIBUTES_H_
+#endif  // ZEGCLIP_ENGINE_SYNTHETIC_ATTRIBUTES_H_

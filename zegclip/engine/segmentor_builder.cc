@@ -1,17 +1,17 @@
-#include "tools/segmentor_setup.h"
+#include "zegclip/engine/segmentor_builder.h"
 
 #include <torch/cuda.h>
 
 #include "absl/strings/str_cat.h"
-#include "tools/experiment_options.h"
-#include "tools/run_directory.h"
+#include "zegclip/engine/experiment_options.h"
+#include "zegclip/engine/run_directory.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/clip/encoder_mode.h"
 #include "zegclip/config/class_split.h"
 #include "zegclip/model/authors_checkpoint.h"
 #include "zegclip/train/checkpoint.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 at::Device ComputeDevice(const dist::Communicator& comm) {
   if (comm.device().is_cuda()) return comm.device();
@@ -107,4 +107,4 @@ model::LogitsFn SegmentorSetup::DenseSimilarityFn() {
   };
 }
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

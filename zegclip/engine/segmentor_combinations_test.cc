@@ -1,6 +1,6 @@
 // The acceptance's parameterised test: every combination of encoder mode × query kind × loss × setting builds from an
 // experiment config (loaded, overridden and validated like any experiment file, then mapped to Options by
-// tools/experiment_options.h) and runs a forward + backward training step on CPU with a tiny CLIP. The loss is finite,
+// zegclip/engine/experiment_options.h) and runs a forward + backward training step on CPU with a tiny CLIP. The loss is finite,
 // gradients reach exactly the parameters the mode trains, the optimizer's groups hold exactly those, and one AdamW
 // step moves them and nothing else.
 #include <gtest/gtest.h>
@@ -15,13 +15,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "tools/experiment_options.h"
+#include "zegclip/engine/experiment_options.h"
 #include "zegclip/clip/encoder_mode.h"
 #include "zegclip/config/config_loader.h"
 #include "zegclip/train/param_groups.h"
 #include "zegclip/train/segmentation_step.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 namespace {
 
 // Tiny CLIP (16² images, patch 8 -> 2x2 grid), 2 decoder layers, the synthetic world's 36 classes, 4 unseen.
@@ -132,4 +132,4 @@ INSTANTIATE_TEST_SUITE_P(
     Name);
 
 }  // namespace
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

@@ -1,4 +1,4 @@
-// The seen-score offset is chosen on a held-out split and then applied on val (tools/pipeline_stages.h):
+// The seen-score offset is chosen on a held-out split and then applied on val (zegclip/engine/evaluate.h):
 // stub datasets whose green channel sets how much a seen class is inflated on unseen pixels, and the synthetic
 // world's "calib" stream through EvaluateWithSeenCalibration as FinalEvaluation calls it.
 #include <gtest/gtest.h>
@@ -12,12 +12,13 @@
 #include <string>
 
 #include "data/synthetic_world.h"
-#include "tools/experiment_options.h"
-#include "tools/pipeline_stages.h"
-#include "tools/seen_offset_calibration.h"
+#include "zegclip/engine/dataset_factory.h"
+#include "zegclip/engine/experiment_options.h"
+#include "zegclip/engine/evaluate.h"
+#include "zegclip/engine/seen_offset_calibration.h"
 #include "zegclip/dist/single_communicator.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 namespace {
 
 // 8x12 images with four 3-column stripes of classes (x / 3 + index) % 4 (row 0 ignored). The red channel encodes the
@@ -262,4 +263,4 @@ TEST(SeenOffsetCalibration, WithoutCalibrationSplitOnlyTheOffsetIsRecorded) {
 }
 
 }  // namespace
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

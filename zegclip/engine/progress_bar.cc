@@ -1,4 +1,4 @@
-#include "tools/progress_bar.h"
+#include "zegclip/engine/progress_bar.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_format.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 namespace {
 
 std::string Duration(double seconds) {
@@ -53,4 +53,4 @@ absl::Status ProgressBar::AfterStep(const train::StepRecord& record) {
   return absl::OkStatus();
 }
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

@@ -1,4 +1,4 @@
-#include "tools/run_records.h"
+#include "zegclip/engine/run_records.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -15,7 +15,7 @@
 #include "zegclip/report/run_history.h"
 #include "zegclip/report/run_manifest.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 namespace {
 
 // config.pbtxt files are a few KiB.
@@ -142,7 +142,7 @@ absl::Status RunRecords::Record(int64_t start_iter) {
 }
 
 std::unique_ptr<train::TrainerHook> RunRecords::RecordingHook() {
-  return std::make_unique<tools::RecordingHook>(this);
+  return std::make_unique<engine::RecordingHook>(this);
 }
 
 absl::Status CheckRecordedExperiment(const std::string& dir, const config::Experiment& expected,
@@ -181,4 +181,4 @@ absl::Status CheckNotATrainingRun(const std::string& dir, const std::string& fla
       "=", dir, "/", command, "_<name>"));
 }
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

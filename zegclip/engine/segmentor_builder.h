@@ -5,8 +5,8 @@
 // Example:
 //   absl::StatusOr<std::unique_ptr<SegmentorSetup>> setup = SegmentorSetup::Create(experiment, comm);
 //   at::Tensor logits = (*setup)->LogitsFn()(images);   // (B, C_all, H/patch, W/patch) mask logits
-#ifndef ZEGCLIP_TOOLS_SEGMENTOR_SETUP_H_
-#define ZEGCLIP_TOOLS_SEGMENTOR_SETUP_H_
+#ifndef ZEGCLIP_ENGINE_SEGMENTOR_BUILDER_H_
+#define ZEGCLIP_ENGINE_SEGMENTOR_BUILDER_H_
 
 #include <memory>
 #include <string>
@@ -18,7 +18,7 @@
 #include "zegclip/model/inference.h"
 #include "zegclip/model/zegclip_segmentor.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 struct SegmentorSetup {
   // With `authors_checkpoint` (an authors' release converted by tools/convert_zegclip_checkpoint.py) the model and
@@ -55,6 +55,6 @@ absl::StatusOr<model::ZegClipSegmentor> BuildTrainedSegmentor(const config::Expe
 // Where the process computes: the communicator's device (nccl: its GPU), else CUDA if present, else the CPU.
 at::Device ComputeDevice(const dist::Communicator& comm);
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine
 
-#endif  // ZEGCLIP_TOOLS_SEGMENTOR_SETUP_H_
+#endif  // ZEGCLIP_ENGINE_SEGMENTOR_BUILDER_H_

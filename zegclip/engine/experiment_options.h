@@ -3,15 +3,14 @@
 // Example:
 //   model::SegmentorOptions options = SegmentorOptionsFrom(experiment.model(), clip_options);
 //   model::ZeroShotSplit split = ZeroShotSplitFrom(experiment);
-#ifndef ZEGCLIP_TOOLS_EXPERIMENT_OPTIONS_H_
-#define ZEGCLIP_TOOLS_EXPERIMENT_OPTIONS_H_
+#ifndef ZEGCLIP_ENGINE_EXPERIMENT_OPTIONS_H_
+#define ZEGCLIP_ENGINE_EXPERIMENT_OPTIONS_H_
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "data/folder_dataset.h"
 #include "data/loader.h"
 #include "data/sample.h"
 #include "data/synthetic_world.h"
@@ -30,7 +29,7 @@
 #include "zegclip/train/segmentation_step.h"
 #include "zegclip/train/trainer.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 // The architecture as the config states it (used to build a CLIP from scratch for pre-training).
 clip::ClipOptions ClipOptionsFrom(const config::ClipConfig& clip);
@@ -60,25 +59,9 @@ model::InferenceOptions InferenceOptionsFrom(const config::Experiment& experimen
 eval::EvaluatorOptions EvaluatorOptionsFrom(const config::Experiment& experiment);
 data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& experiment);
 
-// The dataset of a split ("train" or "val"): the synthetic world, or a reader of data.root (SYNTHETIC with a root:
-// the make-synthetic export, through the VOC reader). Readers map labels to the experiment's class count and follow
-// data.skip_bad_samples (data/bad_sample_policy.h). Errors name the path.
-absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeDataset(const config::Experiment& experiment,
-                                                                 const std::string& split);
-
-// The held-out split that chooses the seen-score offset (eval.calibration_split, which must be set): the synthetic
-// world renders it as its own stream of eval.calibration_images images (0: data.synthetic.val_images); a reader of
-// data.root reads the split file of that name exactly as it reads the validation split. Errors name the field.
-absl::StatusOr<std::shared_ptr<const data::Dataset>> MakeCalibrationDataset(const config::Experiment& experiment);
-
-// The reader of data.root for a split ("train" or "val"), with the experiment's class count. require_files = false
-// lists missing files too (check-data reports them). Unimplemented in builds without the readers (no OpenCV).
-absl::StatusOr<std::unique_ptr<data::FolderDataset>> MakeFolderDataset(const config::Experiment& experiment,
-                                                                       const std::string& split, bool require_files);
-
 // The tokenizer's merges file: model.clip.bpe_vocab, or OpenAI's vocabulary vendored with the platform.
 std::string BpeVocabPath(const config::ClipConfig& clip);
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine
 
-#endif  // ZEGCLIP_TOOLS_EXPERIMENT_OPTIONS_H_
+#endif  // ZEGCLIP_ENGINE_EXPERIMENT_OPTIONS_H_

@@ -1,4 +1,4 @@
-#include "tools/run_preflight.h"
+#include "zegclip/engine/run_preflight.h"
 
 #include <string>
 #include <utility>
@@ -6,11 +6,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "tools/experiment_options.h"
+#include "zegclip/engine/dataset_factory.h"
+#include "zegclip/engine/experiment_options.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/io/path_check.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 namespace {
 
 bool Trains(RunKind kind) { return kind != RunKind::kEval; }
@@ -126,4 +127,4 @@ absl::Status CheckBeforeRun(const config::Experiment& experiment, const Prefligh
   return CheckCheckpoints(experiment, options);
 }
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

@@ -6,8 +6,8 @@
 //   absl::StatusOr<CalibratedEvaluation> r = EvaluateWithSeenCalibration(e, val, pipeline, logits_fn, comm, options,
 //                                                                        extra);
 //   r->seen_offset;   // the offset val was evaluated with; r->calibration says how it was chosen
-#ifndef ZEGCLIP_TOOLS_SEEN_OFFSET_CALIBRATION_H_
-#define ZEGCLIP_TOOLS_SEEN_OFFSET_CALIBRATION_H_
+#ifndef ZEGCLIP_ENGINE_SEEN_OFFSET_CALIBRATION_H_
+#define ZEGCLIP_ENGINE_SEEN_OFFSET_CALIBRATION_H_
 
 #include <cstdint>
 #include <map>
@@ -24,7 +24,7 @@
 #include "zegclip/eval/segmentation_evaluator.h"
 #include "zegclip/model/inference.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 // The seen-score offset chosen on a held-out labelled split.
 struct OffsetCalibration {
@@ -76,6 +76,6 @@ absl::StatusOr<CalibratedEvaluation> EvaluateWithSeenCalibration(const config::E
 // "calibration on calib (200 images): chose offset 0.03 (hIoU 52.13)"
 std::string FormatCalibration(const OffsetCalibration& calibration);
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine
 
-#endif  // ZEGCLIP_TOOLS_SEEN_OFFSET_CALIBRATION_H_
+#endif  // ZEGCLIP_ENGINE_SEEN_OFFSET_CALIBRATION_H_

@@ -1,10 +1,10 @@
-#include "tools/synthetic_attributes.h"
+#include "zegclip/engine/synthetic_attributes.h"
 
 #include <cmath>
 
 #include "data/class_catalog.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 std::pair<double, double> UnseenAttributeShares(const at::Tensor& counts, const std::vector<int64_t>& unseen) {
   const int64_t patterns = static_cast<int64_t>(data::SyntheticPatterns().size());
@@ -26,4 +26,4 @@ at::Tensor PairCounts(const at::Tensor& targets, const at::Tensor& predictions, 
       .view({classes, classes});
 }
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

@@ -11,8 +11,8 @@
 //       {work_dir, "train", config::ResumeStage::kTrain, resume, invocation, comm.is_main()}, experiment);
 //   if (!records.ok()) return records.status();
 //   trainer.AddHook((*records)->RecordingHook());   // writes config.pbtxt + history.jsonl before the first step
-#ifndef ZEGCLIP_TOOLS_RUN_RECORDS_H_
-#define ZEGCLIP_TOOLS_RUN_RECORDS_H_
+#ifndef ZEGCLIP_ENGINE_RUN_RECORDS_H_
+#define ZEGCLIP_ENGINE_RUN_RECORDS_H_
 
 #include <functional>
 #include <memory>
@@ -25,7 +25,7 @@
 #include "zegclip/report/run_directory_lock.h"
 #include "zegclip/train/trainer.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 struct RunRecordsOptions {
   std::string work_dir;
@@ -81,6 +81,6 @@ absl::Status CheckRecordedExperiment(const std::string& dir, const config::Exper
 absl::Status CheckNotATrainingRun(const std::string& dir, const std::string& flag, const std::string& command,
                                   const std::string& writes);
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine
 
-#endif  // ZEGCLIP_TOOLS_RUN_RECORDS_H_
+#endif  // ZEGCLIP_ENGINE_RUN_RECORDS_H_

@@ -3,8 +3,8 @@
 //
 // Example:
 //   trainer.AddHook(std::make_unique<ProgressBar>("train", options.max_iters, comm.is_main()));
-#ifndef ZEGCLIP_TOOLS_PROGRESS_BAR_H_
-#define ZEGCLIP_TOOLS_PROGRESS_BAR_H_
+#ifndef ZEGCLIP_ENGINE_PROGRESS_BAR_H_
+#define ZEGCLIP_ENGINE_PROGRESS_BAR_H_
 
 #include <chrono>
 #include <cstdint>
@@ -12,7 +12,7 @@
 
 #include "zegclip/train/trainer.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 // Formats one bar line (exposed for tests).
 std::string FormatProgress(const std::string& label, int64_t done, int64_t total, double loss,
@@ -34,6 +34,6 @@ class ProgressBar : public train::TrainerHook {
   int64_t first_iter_ = -1;
 };
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine
 
-#endif  // ZEGCLIP_TOOLS_PROGRESS_BAR_H_
+#endif  // ZEGCLIP_ENGINE_PROGRESS_BAR_H_

@@ -1,10 +1,10 @@
-#include "tools/synthetic_attributes.h"
+#include "zegclip/engine/synthetic_attributes.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 namespace {
 
 TEST(SyntheticAttributes, SharesOfRightColourAndPatternOnUnseenRows) {
@@ -23,4 +23,4 @@ TEST(SyntheticAttributes, SharesOfRightColourAndPatternOnUnseenRows) {
 }
 
 }  // namespace
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

@@ -3,8 +3,8 @@
 //
 // Example:
 //   ... WriteEvalJson(work_dir + "/eval.json", result, split_names, extra) ...
-#ifndef ZEGCLIP_TOOLS_RUN_DIRECTORY_H_
-#define ZEGCLIP_TOOLS_RUN_DIRECTORY_H_
+#ifndef ZEGCLIP_ENGINE_RUN_DIRECTORY_H_
+#define ZEGCLIP_ENGINE_RUN_DIRECTORY_H_
 
 #include <map>
 #include <string>
@@ -15,7 +15,7 @@
 #include "zegclip/config/experiment.pb.h"
 #include "zegclip/eval/segmentation_evaluator.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 // mkdir -p
 absl::Status MakeDirectories(const std::string& path);
@@ -33,6 +33,6 @@ absl::Status WriteEvalJson(const std::string& path, const eval::EvalResult& resu
 // A short table of the headline numbers for the terminal.
 std::string FormatMetrics(const eval::SegmentationMetrics& metrics);
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine
 
-#endif  // ZEGCLIP_TOOLS_RUN_DIRECTORY_H_
+#endif  // ZEGCLIP_ENGINE_RUN_DIRECTORY_H_

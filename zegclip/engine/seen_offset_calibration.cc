@@ -1,4 +1,4 @@
-#include "tools/seen_offset_calibration.h"
+#include "zegclip/engine/seen_offset_calibration.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,9 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "tools/experiment_options.h"
+#include "zegclip/engine/dataset_factory.h"
+#include "zegclip/engine/experiment_options.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 absl::StatusOr<OffsetCalibration> ChooseSeenOffset(const data::Dataset& held_out, const data::SampleTransform& pipeline,
                                                    const model::LogitsFn& logits_fn, dist::Communicator& comm,
@@ -101,4 +102,4 @@ absl::StatusOr<CalibratedEvaluation> EvaluateWithSeenCalibration(const config::E
   return out;
 }
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

@@ -9,15 +9,15 @@
 //
 // Example:
 //   absl::Status ready = CheckBeforeRun(experiment, {RunKind::kTrain, comm.size()});
-#ifndef ZEGCLIP_TOOLS_RUN_PREFLIGHT_H_
-#define ZEGCLIP_TOOLS_RUN_PREFLIGHT_H_
+#ifndef ZEGCLIP_ENGINE_RUN_PREFLIGHT_H_
+#define ZEGCLIP_ENGINE_RUN_PREFLIGHT_H_
 
 #include <cstdint>
 
 #include "absl/status/status.h"
 #include "zegclip/config/experiment.pb.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 
 enum class RunKind {
   kTrain,       // reads train, val, calibration; builds on model.clip.checkpoint (+ train.init_checkpoint)
@@ -34,6 +34,6 @@ struct PreflightOptions {
 
 absl::Status CheckBeforeRun(const config::Experiment& experiment, const PreflightOptions& options);
 
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine
 
-#endif  // ZEGCLIP_TOOLS_RUN_PREFLIGHT_H_
+#endif  // ZEGCLIP_ENGINE_RUN_PREFLIGHT_H_

@@ -7,12 +7,12 @@
 #include <iostream>
 #include <string>
 
-#include "tools/experiment_options.h"
+#include "zegclip/engine/experiment_options.h"
 #include "zegclip/clip/encoder_mode.h"
 #include "zegclip/config/config_loader.h"
 #include "zegclip/model/parameter_summary.h"
 
-namespace zegclip::tools {
+namespace zegclip::engine {
 namespace {
 
 model::ParameterSummary SummaryOf(const std::string& path) {
@@ -37,4 +37,4 @@ TEST(ExperimentParameterCount, CocoInductiveIsTheAuthors14Point6M) {
 }
 
 }  // namespace
-}  // namespace zegclip::tools
+}  // namespace zegclip::engine

@@ -1,0 +1,25 @@
+#include "zegclip/engine/process_setup.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "zegclip/dist/communicator_factory.h"
+#include "zegclip/engine/experiment_options.h"
+
+namespace zegclip::engine {
+
+absl::StatusOr<std::unique_ptr<dist::Communicator>> SetUpProcess(const config::Experiment& experiment) {
+  absl::StatusOr<std::unique_ptr<dist::Communicator>> comm =
+      dist::CreateCommunicator(DistOptionsFrom(experiment.distributed()));
+  if (!comm.ok()) return comm.status();
+  // LibTorch defaults to one intra-op thread here; use the cores, shared among this host's ranks.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = experiment.train().threads() > 0 ? experiment.train().threads()
+                                                       : std::max(1, cores / (*comm)->size());
+  at::set_num_threads(threads);
+  return comm;
+}
+
+}  // namespace zegclip::engine

@@ -1,0 +1,23 @@
+// What every stage needs from the process before it starts: the experiment's communicator (single process, MPI or
+// NCCL: distributed.backend) and LibTorch's intra-op thread count (train.threads, else this host's cores shared
+// among its ranks).
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<dist::Communicator>> comm = SetUpProcess(experiment);
+//   absl::StatusOr<EvalSummary> s = TrainSegmentor(experiment, stage, **comm);
+#ifndef ZEGCLIP_ENGINE_PROCESS_SETUP_H_
+#define ZEGCLIP_ENGINE_PROCESS_SETUP_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "zegclip/config/experiment.pb.h"
+#include "zegclip/dist/communicator.h"
+
+namespace zegclip::engine {
+
+absl::StatusOr<std::unique_ptr<dist::Communicator>> SetUpProcess(const config::Experiment& experiment);
+
+}  // namespace zegclip::engine
+
+#endif  // ZEGCLIP_ENGINE_PROCESS_SETUP_H_
