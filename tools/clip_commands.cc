@@ -1,11 +1,11 @@
 // CLIP from the command line:
 //
 //   zegclip tokenize --text="a photo of a cat." [--text=...]            OpenAI's 77 ids per text, one line each
-//   zegclip clip-encode --checkpoint=ViT-B-16.pt --image=cat.jpg --image=dog.png \
+//   zegclip clip-encode --clip_checkpoint=ViT-B-16.pt --image=cat.jpg --image=dog.png \
 //       --text="a photo of a cat" --text="a photo of a dog" [--out_image=I.npy] [--out_text=T.npy]
-//   zegclip text-embed --checkpoint=ViT-B-16.pt --classes=cat,dog|@names.txt --templates=imagenet --out=E.npy
+//   zegclip text-embed --clip_checkpoint=ViT-B-16.pt --classes=cat,dog|@names.txt --templates=imagenet --out=E.npy
 //
-// --checkpoint is OpenAI's TorchScript archive or one written by `zegclip pretrain-clip` (architecture read off the
+// --clip_checkpoint is OpenAI's TorchScript archive or one written by `zegclip pretrain-clip` (architecture read off the
 // file); --bpe_vocab defaults to OpenAI's vocabulary vendored with the platform. Embeddings are L2-normalised
 // float32 .npy files, rows in argument order. clip-encode prints the image x text cosine matrix and the zero-shot
 // probabilities softmax(logit_scale.exp() x cosine) over the texts. A bad flag is one "<command>: ..." line and
@@ -31,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "tools/command.h"
+#include "tools/flags.h"
 #include "zegclip/engine/experiment_options.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/clip/class_embeddings.h"
@@ -41,9 +42,8 @@
 #include "zegclip/clip/prompt_templates.h"
 #include "zegclip/io/path_check.h"
 
-// Shared with other commands (defined beside them): --checkpoint (eval), --image, --classes, --out, --bpe_vocab
+// Shared with other commands (defined beside them): --clip_checkpoint (flags.cc), --image, --classes, --out, --bpe_vocab
 // (segment). --text and --image may be repeated: zegclip_main.cc collects every value in order.
-DECLARE_string(checkpoint);
 DECLARE_string(image);
 DECLARE_string(classes);
 DECLARE_string(out);
@@ -209,7 +209,7 @@ void PrintList(const char* title, const std::vector<std::string>& items) {
 // "" when the flags of clip-encode are consistent.
 std::string ClipEncodeFlagProblem(const CommandLine& command_line, const std::vector<std::string>& images,
                                   const std::vector<std::string>& texts) {
-  if (FLAGS_checkpoint.empty()) return "--checkpoint=PT (a CLIP TorchScript archive) is required";
+  if (FLAGS_clip_checkpoint.empty()) return "--clip_checkpoint=PT (a CLIP TorchScript archive) is required";
   if (images.empty() && texts.empty()) return "give at least one --image=FILE or --text=STRING (both repeatable)";
   if (!FLAGS_out_image.empty() && images.empty()) return "--out_image needs at least one --image";
   if (!FLAGS_out_text.empty() && texts.empty()) return "--out_text needs at least one --text";
@@ -229,7 +229,7 @@ int RunClipEncode(const CommandLine& command_line) {
   }
   UseAllCores();
   const at::Device device = *ParseDevice(FLAGS_device);
-  absl::StatusOr<clip::ClipModel> model = LoadClip(FLAGS_checkpoint, device);
+  absl::StatusOr<clip::ClipModel> model = LoadClip(FLAGS_clip_checkpoint, device);
   if (!model.ok()) return RuntimeError(model.status());
   at::NoGradGuard no_grad;
   at::Tensor image_embeddings, text_embeddings;
@@ -295,8 +295,8 @@ absl::StatusOr<std::vector<std::string>> ParseClassNames(const std::string& spec
 }  // namespace
 
 int RunTextEmbed(const CommandLine& command_line) {
-  if (FLAGS_checkpoint.empty())
-    return UsageError("text-embed", "--checkpoint=PT (a CLIP TorchScript archive) is required");
+  if (FLAGS_clip_checkpoint.empty())
+    return UsageError("text-embed", "--clip_checkpoint=PT (a CLIP TorchScript archive) is required");
   if (FLAGS_classes.empty()) return UsageError("text-embed", "--classes=a,b,c or --classes=@FILE is required");
   if (FLAGS_out.empty()) return UsageError("text-embed", "--out=E.npy is required");
   if (std::string p = OutputPathProblem("out", FLAGS_out); !p.empty()) return UsageError("text-embed", p);
@@ -310,7 +310,7 @@ int RunTextEmbed(const CommandLine& command_line) {
   UseAllCores();
   absl::StatusOr<clip::BpeTokenizer> tokenizer = LoadTokenizer();
   if (!tokenizer.ok()) return RuntimeError(tokenizer.status());
-  absl::StatusOr<clip::ClipModel> model = LoadClip(FLAGS_checkpoint, *device);
+  absl::StatusOr<clip::ClipModel> model = LoadClip(FLAGS_clip_checkpoint, *device);
   if (!model.ok()) return RuntimeError(model.status());
   absl::StatusOr<at::Tensor> embeddings = clip::EmbedClassNames(**model, *tokenizer, *names, *templates);
   if (!embeddings.ok()) return RuntimeError(embeddings.status());

@@ -55,7 +55,7 @@ img1=$testdata/preprocess_input.png
 img2=$T/noise.png
 
 # --- clip-encode: 2 images x 3 texts.
-out=$($bin clip-encode --checkpoint="$T/tiny.pt" --image="$img1" --image "$img2" --text="a photo of a cat." \
+out=$($bin clip-encode --clip_checkpoint="$T/tiny.pt" --image="$img1" --image "$img2" --text="a photo of a cat." \
   --text="a photo of a dog." --text="potted plant" --out_image="$T/I.npy" --out_text="$T/T.npy" 2>"$T/log")
 check "clip-encode exits 0" test $? -eq 0 || cat "$T/log"
 check "clip-encode lists the texts in order" grep -q "^  \[3\] potted plant$" <<<"$out"
@@ -83,14 +83,14 @@ PY
 check "clip-encode .npy files and printed matrices agree (numpy)" test $? -eq 0
 
 # Row order follows the arguments: swapping the images swaps the rows.
-$bin clip-encode --checkpoint="$T/tiny.pt" --image="$img2" --image="$img1" --out_image="$T/I_swapped.npy" >/dev/null
+$bin clip-encode --clip_checkpoint="$T/tiny.pt" --image="$img2" --image="$img1" --out_image="$T/I_swapped.npy" >/dev/null
 $py -c "import numpy as np, sys; a, b = np.load(sys.argv[1]), np.load(sys.argv[2]); \
 assert np.allclose(a[::-1], b, atol=1e-6)" "$T/I.npy" "$T/I_swapped.npy"
 check "clip-encode rows follow the argument order" test $? -eq 0
 
 # --- clip-encode on the archive written by the Python restatement of OpenAI's model.py (fp16, OpenAI's names):
 # the embedding of the PNG after OpenAI's preprocessing equals PyTorch's (cosine >= 0.9999).
-$bin clip-encode --checkpoint=$testdata/clip_fixture.pt --image="$img1" --out_image="$T/fixture.npy" >"$T/log" 2>&1
+$bin clip-encode --clip_checkpoint=$testdata/clip_fixture.pt --image="$img1" --out_image="$T/fixture.npy" >"$T/log" 2>&1
 check "clip-encode loads the OpenAI-layout archive" test $? -eq 0 || cat "$T/log"
 $py - "$T/fixture.npy" "$testdata/clip_fixture_png_features.npy" <<'PY'
 import sys
@@ -105,10 +105,10 @@ check "clip-encode matches PyTorch on the fixture archive" test $? -eq 0
 
 # --- text-embed.
 printf 'cat\n\n  dog  \npotted plant\n' >"$T/classes.txt"
-out=$($bin text-embed --checkpoint="$T/tiny.pt" --classes=@"$T/classes.txt" --templates=imagenet --out="$T/E80.npy")
+out=$($bin text-embed --clip_checkpoint="$T/tiny.pt" --classes=@"$T/classes.txt" --templates=imagenet --out="$T/E80.npy")
 check "text-embed (imagenet) exits 0" test $? -eq 0
 check "text-embed reports 80 templates" grep -q "3 classes x 32 float32, mean of 80 template(s)" <<<"$out"
-$bin text-embed --checkpoint="$T/tiny.pt" --classes="cat, dog,potted plant" --templates=single --out="$T/E1.npy" \
+$bin text-embed --clip_checkpoint="$T/tiny.pt" --classes="cat, dog,potted plant" --templates=single --out="$T/E1.npy" \
   >/dev/null
 check "text-embed (single) exits 0" test $? -eq 0
 $py - "$T" <<'PY'
@@ -125,34 +125,34 @@ PY
 check "text-embed rows: unit, class order, single template = clip-encode" test $? -eq 0
 
 # --- flag errors: one line, exit 2; failures while running: one "error:" line, exit 1.
-expect_error "clip-encode without --checkpoint" 2 "clip-encode: --checkpoint=PT" $bin clip-encode --text=a
+expect_error "clip-encode without --clip_checkpoint" 2 "clip-encode: --clip_checkpoint=PT" $bin clip-encode --text=a
 expect_error "clip-encode without inputs" 2 "at least one --image=FILE or --text" \
-  $bin clip-encode --checkpoint="$T/tiny.pt"
+  $bin clip-encode --clip_checkpoint="$T/tiny.pt"
 expect_error "clip-encode --out_text without texts" 2 "--out_text needs at least one --text" \
-  $bin clip-encode --checkpoint="$T/tiny.pt" --image="$img1" --out_text="$T/x.npy"
+  $bin clip-encode --clip_checkpoint="$T/tiny.pt" --image="$img1" --out_text="$T/x.npy"
 expect_error "clip-encode into a missing folder" 2 "folder $T/nowhere does not exist" \
-  $bin clip-encode --checkpoint="$T/tiny.pt" --image="$img1" --out_image="$T/nowhere/x.npy"
+  $bin clip-encode --clip_checkpoint="$T/tiny.pt" --image="$img1" --out_image="$T/nowhere/x.npy"
 expect_error "clip-encode --device=tpu" 2 "expected cpu or cuda" \
-  $bin clip-encode --checkpoint="$T/tiny.pt" --text=a --device=tpu
+  $bin clip-encode --clip_checkpoint="$T/tiny.pt" --text=a --device=tpu
 expect_error "clip-encode with a missing image" 1 "^error: .*no_such.png" \
-  $bin clip-encode --checkpoint="$T/tiny.pt" --image="$T/no_such.png"
+  $bin clip-encode --clip_checkpoint="$T/tiny.pt" --image="$T/no_such.png"
 echo "not a checkpoint" >"$T/bad.pt"
 expect_error "clip-encode on a non-archive" 1 "^error: CLIP checkpoint $T/bad.pt is not a readable TorchScript" \
-  $bin clip-encode --checkpoint="$T/bad.pt" --text=a
+  $bin clip-encode --clip_checkpoint="$T/bad.pt" --text=a
 expect_error "clip-encode with a too small vocabulary" 1 "^error: the BPE vocabulary has 49408 tokens" \
-  $bin clip-encode --checkpoint=$testdata/clip_fixture.pt --text=a
+  $bin clip-encode --clip_checkpoint=$testdata/clip_fixture.pt --text=a
 expect_error "text-embed without --classes" 2 "text-embed: --classes=a,b,c" \
-  $bin text-embed --checkpoint="$T/tiny.pt" --out="$T/E.npy"
+  $bin text-embed --clip_checkpoint="$T/tiny.pt" --out="$T/E.npy"
 expect_error "text-embed without --out" 2 "text-embed: --out=E.npy is required" \
-  $bin text-embed --checkpoint="$T/tiny.pt" --classes=cat
+  $bin text-embed --clip_checkpoint="$T/tiny.pt" --classes=cat
 expect_error "text-embed with unknown templates" 2 "unknown template set 'imagenet80' (known: single, imagenet" \
-  $bin text-embed --checkpoint="$T/tiny.pt" --classes=cat --templates=imagenet80 --out="$T/E.npy"
+  $bin text-embed --clip_checkpoint="$T/tiny.pt" --classes=cat --templates=imagenet80 --out="$T/E.npy"
 expect_error "text-embed with an empty class name" 2 "empty class name" \
-  $bin text-embed --checkpoint="$T/tiny.pt" --classes="cat,,dog" --out="$T/E.npy"
+  $bin text-embed --clip_checkpoint="$T/tiny.pt" --classes="cat,,dog" --out="$T/E.npy"
 expect_error "text-embed with a repeated class" 2 "class 'cat' appears twice" \
-  $bin text-embed --checkpoint="$T/tiny.pt" --classes="cat,dog,cat" --out="$T/E.npy"
+  $bin text-embed --clip_checkpoint="$T/tiny.pt" --classes="cat,dog,cat" --out="$T/E.npy"
 expect_error "text-embed with a stray argument" 2 "unexpected argument 'dog'" \
-  $bin text-embed --checkpoint="$T/tiny.pt" --classes=cat dog --out="$T/E.npy"
+  $bin text-embed --clip_checkpoint="$T/tiny.pt" --classes=cat dog --out="$T/E.npy"
 test ! -e "$T/E.npy"
 check "failed commands write no output" test $? -eq 0
 

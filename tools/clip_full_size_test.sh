@@ -19,7 +19,7 @@ texts=(--text="a photo of a cat." --text="Zürich's café, 3 dogs & a 🐈!" --t
 
 "$py" "$script" export "$T" || exit 1
 "$bin" tokenize --bpe_vocab="$vocab" --truncate "${texts[@]}" >"$T/tokens.txt" || exit 1
-"$bin" clip-encode --checkpoint="$T/ViT-B-16-random.pt" --bpe_vocab="$vocab" --truncate \
+"$bin" clip-encode --clip_checkpoint="$T/ViT-B-16-random.pt" --bpe_vocab="$vocab" --truncate \
   --image="$T/smooth.png" --image="$T/noise.png" "${texts[@]}" \
   --out_image="$T/cpp_image.npy" --out_text="$T/cpp_text.npy" >"$T/encode.txt" 2>&1
 check "clip-encode runs on the full-size archive" test $? -eq 0
@@ -27,7 +27,7 @@ check "clip-encode runs on the full-size archive" test $? -eq 0
 check "every row's cosine >= 0.9999" test "${PIPESTATUS[0]}" -eq 0
 
 # The same texts in reverse order: the rows no longer correspond, and the check must say so.
-"$bin" clip-encode --checkpoint="$T/ViT-B-16-random.pt" --bpe_vocab="$vocab" --truncate \
+"$bin" clip-encode --clip_checkpoint="$T/ViT-B-16-random.pt" --bpe_vocab="$vocab" --truncate \
   --text="$long" --text="Zürich's café, 3 dogs & a 🐈!" --text="a photo of a cat." \
   --image="$T/smooth.png" --image="$T/noise.png" \
   --out_image="$T/cpp_image.npy" --out_text="$T/cpp_text.npy" >/dev/null 2>&1

@@ -1,10 +1,10 @@
 // `zegclip export-authors`: a ZegCLIP trained here as the authors' mmseg checkpoint, for their test.py / train.py.
 //
-//   zegclip export-authors --checkpoint=runs/q/zegclip/iter_300.ckpt --clip=runs/q/clip/clip.pt --out=ours.pth
+//   zegclip export-authors --checkpoint=runs/q/zegclip/iter_300.ckpt --clip_checkpoint=runs/q/clip/clip.pt --out=ours.pth
 //   python test.py <their config with the printed model = dict(...) merged in> ours.pth --eval mIoU
 //
 // The experiment is --config (with --set overrides), else the config.pbtxt of the checkpoint's run directory; the
-// CLIP architecture is read off --clip (default: the experiment's model.clip.checkpoint). Writes --out atomically:
+// CLIP architecture is read off --clip_checkpoint (default: the experiment's model.clip.checkpoint). Writes --out atomically:
 // {'state_dict': their names and shapes (model/authors_checkpoint.h, AuthorsStateDict), 'meta': {'CLASSES': the
 // experiment's class names, provenance}}. Prints the tensor count (stderr) and, on stdout, the part of their config
 // the shapes fix as Python (model = dict(...)). --input_resolution is their backbone's input_resolution (default: data.crop_size, the
@@ -67,8 +67,9 @@ absl::Status Export(const CommandLine& command_line) {
   if (!flags.ok()) return flags;
   absl::StatusOr<config::Experiment> e = Experiment(command_line);
   if (!e.ok()) return e.status();
-  const std::string clip = FLAGS_clip.empty() ? e->model().clip().checkpoint() : FLAGS_clip;
-  absl::StatusOr<model::ZegClipSegmentor> model = engine::BuildTrainedSegmentor(*e, clip, FLAGS_checkpoint);
+  const std::string clip = FLAGS_clip_checkpoint.empty() ? e->model().clip().checkpoint() : FLAGS_clip_checkpoint;
+  absl::StatusOr<model::ZegClipSegmentor> model = engine::BuildSegmentor(
+      *e, {.checkpoint = FLAGS_checkpoint, .clip_checkpoint = clip});
   if (!model.ok()) return model.status();
   const model::AuthorsExportOptions options = ExportOptionsFrom(*e);
   absl::StatusOr<model::TensorMap> state = model::AuthorsStateDict(**model, options);

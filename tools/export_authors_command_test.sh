@@ -57,7 +57,7 @@ PY
 /usr/bin/python3 tools/convert_zegclip_checkpoint.py "$tmp/ours.pth" "$tmp/ours.tensors" >/dev/null
 image=$work/zegclip/examples/000_image.ppm
 classes="red dotted,blue plain,green checkered,yellow horizontal"
-$bin segment --checkpoint="$ckpt" --clip="$work/clip/clip.pt" --image="$image" --classes="$classes" \
+$bin segment --checkpoint="$ckpt" --clip_checkpoint="$work/clip/clip.pt" --image="$image" --classes="$classes" \
     --seen_classes="red dotted,green checkered" --scores_out="$tmp/ours.npy" --out="$tmp/s_ours" >/dev/null
 $bin segment --authors_checkpoint="$tmp/ours.tensors" --config="$work/zegclip/config.pbtxt" --image="$image" \
     --classes="$classes" --seen_classes="red dotted,green checkered" --scores_out="$tmp/theirs.npy" \
@@ -89,7 +89,7 @@ fails "$tmp/none.ckpt: no such file" --checkpoint="$tmp/none.ckpt" --out="$tmp/e
 fails "input resolution 60 is not a multiple of the patch size 8" --checkpoint="$ckpt" --input_resolution=60 \
       --out="$tmp/e.pth"
 fails "must be positive" --checkpoint="$ckpt" --loss_classes=-2 --out="$tmp/e.pth"
-fails "$tmp/none/clip.pt: no such file" --checkpoint="$ckpt" --clip="$tmp/none/clip.pt" --out="$tmp/e.pth"
+fails "$tmp/none/clip.pt: no such file" --checkpoint="$ckpt" --clip_checkpoint="$tmp/none/clip.pt" --out="$tmp/e.pth"
 echo "garbage" > "$tmp/bad.ckpt"
 fails "$tmp/bad.ckpt" --checkpoint="$tmp/bad.ckpt" --config="$work/zegclip/config.pbtxt" --out="$tmp/e.pth"
 mkdir -p "$tmp/lone" && cp "$ckpt" "$tmp/lone/"

@@ -8,5 +8,6 @@
 DECLARE_string(config);
 DECLARE_string(work_dir);
 DECLARE_bool(resume);
+DECLARE_string(clip_checkpoint);
 
 #endif  // ZEGCLIP_TOOLS_FLAGS_H_

@@ -55,7 +55,7 @@ rm -rf "$work/world"
   { cat "$work/world.log"; exit 1; }
 loop=$work/loop
 ln -sfn loop "$loop"   # a symlink to itself: every stat of it fails with ELOOP
-model=(--checkpoint="$work/ok/iter_2.ckpt" --clip="$work/clip/clip.pt" --bpe_vocab="$work/clip/world_bpe.txt.gz")
+model=(--checkpoint="$work/ok/iter_2.ckpt" --clip_checkpoint="$work/clip/clip.pt" --bpe_vocab="$work/clip/world_bpe.txt.gz")
 image=$work/ok/examples/000_image.ppm
 
 # --- the README's make-synthetic -> data.root flow reads every split it needs, the calibration split included
@@ -95,11 +95,11 @@ expect "segment --image=loop" 1 "image file $loop: too many levels of symbolic l
 expect "segment --out=loop" 1 "--out $loop: too many levels of symbolic links" \
   "$bin" segment "${model[@]}" --image="$image" --classes="red dotted" --out="$loop"
 expect "segment --checkpoint=loop" 1 "checkpoint $loop: too many levels of symbolic links" \
-  "$bin" segment --checkpoint="$loop" --clip="$work/clip/clip.pt" --image="$image" --classes=a --out="$work/s"
+  "$bin" segment --checkpoint="$loop" --clip_checkpoint="$work/clip/clip.pt" --image="$image" --classes=a --out="$work/s"
 expect "clip-encode --image=loop" 1 "image file $loop: too many levels of symbolic links" \
-  "$bin" clip-encode --checkpoint="$work/clip/clip.pt" --bpe_vocab="$work/clip/world_bpe.txt.gz" --image="$loop"
-expect "clip-encode --checkpoint=loop" 1 "CLIP checkpoint $loop: too many levels of symbolic links" \
-  "$bin" clip-encode --checkpoint="$loop" --text=a
+  "$bin" clip-encode --clip_checkpoint="$work/clip/clip.pt" --bpe_vocab="$work/clip/world_bpe.txt.gz" --image="$loop"
+expect "clip-encode --clip_checkpoint=loop" 1 "CLIP checkpoint $loop: too many levels of symbolic links" \
+  "$bin" clip-encode --clip_checkpoint="$loop" --text=a
 expect "validate-config --config=loop" 1 "experiment file $loop: too many levels of symbolic links" \
   "$bin" validate-config --config="$loop"
 expect "report --work_dir=loop" 1 "$loop: not a run directory" "$bin" report --work_dir="$loop"

@@ -117,7 +117,7 @@ check "  writing its own records there" test -s "$run/eval_final/eval.json" -a -
 check "eval of a file that is no ZegCLIP checkpoint fails" test $? -eq 1
 check "  leaving no config.pbtxt behind" test ! -e "$work/eval_bad/config.pbtxt"
 printf 'P6\n4 4\n255\n%048d' 0 >"$work/tiny.ppm"
-"$ZEGCLIP" segment --checkpoint="$run/iter_6.ckpt" --clip="$work/clip/clip.pt" --image="$work/tiny.ppm" --classes=a,b --out="$run" \
+"$ZEGCLIP" segment --checkpoint="$run/iter_6.ckpt" --clip_checkpoint="$work/clip/clip.pt" --image="$work/tiny.ppm" --classes=a,b --out="$run" \
   >/dev/null 2>"$work/segment.err"
 check "segment into a training run's directory is refused" \
   grep -q "^error: --out=$run is a training run .*: segment would put its labels.png, overlay.png and fractions.json among the run.s files; .*--out=$run/segment_<name>" "$work/segment.err" || cat "$work/segment.err"

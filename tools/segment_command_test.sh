@@ -12,7 +12,7 @@ small=(--set=pretrain.max_iters=3 --set=pretrain.batch_size=16 --set=pretrain.re
        --set=data.synthetic.val_images=8 --set=train.checkpoint_interval=3)
 log=$($bin quickstart --config=experiments/synthetic_quickstart.pbtxt --work_dir="$work" "${small[@]}" 2>&1) ||
   { echo "quickstart failed"; echo "$log"; exit 1; }
-model=(--checkpoint="$work/zegclip/iter_3.ckpt" --clip="$work/clip/clip.pt" --bpe_vocab="$work/clip/world_bpe.txt.gz")
+model=(--checkpoint="$work/zegclip/iter_3.ckpt" --clip_checkpoint="$work/clip/clip.pt" --bpe_vocab="$work/clip/world_bpe.txt.gz")
 image=$work/zegclip/examples/000_image.ppm   # a validation image of the synthetic world, 64x64
 
 # A 150x100 image tiled from the four example images: larger than the 64-pixel crop in both directions.
@@ -142,22 +142,22 @@ fails "--classes: 'red" "${model[@]}" --image="$image" --out="$tmp/e" \
 fails "$tmp/none.png" "${model[@]}" --image="$tmp/none.png" --classes="red dotted" --out="$tmp/e"
 echo "not an image" > "$tmp/bad.png"
 fails "$tmp/bad.png" "${model[@]}" --image="$tmp/bad.png" --classes="red dotted" --out="$tmp/e"
-fails "$tmp/none.ckpt: no such file" --checkpoint="$tmp/none.ckpt" --clip="$work/clip/clip.pt" \
+fails "$tmp/none.ckpt: no such file" --checkpoint="$tmp/none.ckpt" --clip_checkpoint="$work/clip/clip.pt" \
       --image="$image" --classes="red dotted" --out="$tmp/e"
 echo "garbage" > "$tmp/bad.ckpt"
-fails "$tmp/bad.ckpt" --checkpoint="$tmp/bad.ckpt" --clip="$work/clip/clip.pt" \
+fails "$tmp/bad.ckpt" --checkpoint="$tmp/bad.ckpt" --clip_checkpoint="$work/clip/clip.pt" \
       --bpe_vocab="$work/clip/world_bpe.txt.gz" --image="$image" --classes="red dotted" --out="$tmp/e"
-fails "needs --clip" --checkpoint="$work/zegclip/iter_3.ckpt" --image="$image" --classes="a" --out="$tmp/e"
+fails "needs --clip_checkpoint" --checkpoint="$work/zegclip/iter_3.ckpt" --image="$image" --classes="a" --out="$tmp/e"
 fails "exactly one of" --image="$image" --classes="a" --out="$tmp/e"
 fails "neither one of --classes" "${model[@]}" --image="$image" --classes="red dotted,blue plain" \
       --seen_classes="red dotted,2" --out="$tmp/e"
 fails "--authors_checkpoint needs --config" --authors_checkpoint="$image" --image="$image" --classes="a" --out="$tmp/e"
 mkdir -p "$tmp/lone" && cp "$work/zegclip/iter_3.ckpt" "$tmp/lone/"
-fails "no config.pbtxt beside it" --checkpoint="$tmp/lone/iter_3.ckpt" --clip="$work/clip/clip.pt" \
+fails "no config.pbtxt beside it" --checkpoint="$tmp/lone/iter_3.ckpt" --clip_checkpoint="$work/clip/clip.pt" \
       --image="$image" --classes="a" --out="$tmp/e"
 fails "--min_score must be in [0, 1)" "${model[@]}" --image="$image" --classes="a" --min_score=1.5 --out="$tmp/e"
 # The vendored OpenAI vocabulary (found beside the binary) does not fit the toy CLIP's text encoder.
-fails "--bpe_vocab" --checkpoint="$work/zegclip/iter_3.ckpt" --clip="$work/clip/clip.pt" --image="$image" \
+fails "--bpe_vocab" --checkpoint="$work/zegclip/iter_3.ckpt" --clip_checkpoint="$work/clip/clip.pt" --image="$image" \
       --classes="red dotted" --set=model.clip.bpe_vocab= --out="$tmp/e"
 test ! -e "$tmp/e" || { echo "a failed run left $tmp/e behind"; exit 1; }
 echo PASS

@@ -18,6 +18,8 @@ at::Device ComputeDevice(const dist::Communicator& comm) {
   return torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
 }
 
+namespace {
+
 absl::StatusOr<model::ZegClipSegmentor> BuildAuthorsSegmentor(const config::Experiment& e, const std::string& path) {
   if (!FileExists(path)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
   absl::StatusOr<model::TensorMap> state = model::ReadTensorArchive(path);
@@ -46,8 +48,6 @@ absl::StatusOr<model::ZegClipSegmentor> BuildTrainedSegmentor(const config::Expe
   return model;
 }
 
-namespace {
-
 // The experiment's CLIP: architecture read off model.clip.checkpoint, its weights loaded, the encoder mode applied.
 absl::StatusOr<model::ZegClipSegmentor> BuildFromClip(const config::Experiment& e) {
   const std::string& checkpoint = e.model().clip().checkpoint();
@@ -67,23 +67,38 @@ absl::StatusOr<model::ZegClipSegmentor> BuildFromClip(const config::Experiment& 
 
 }  // namespace
 
+absl::StatusOr<model::ZegClipSegmentor> BuildSegmentor(const config::Experiment& e, const SegmentorSource& source) {
+  if (!source.authors_checkpoint.empty()) return BuildAuthorsSegmentor(e, source.authors_checkpoint);
+  if (!source.checkpoint.empty()) return BuildTrainedSegmentor(e, source.clip_checkpoint, source.checkpoint);
+  return BuildFromClip(e);
+}
+
+absl::StatusOr<clip::BpeTokenizer> LoadCheckedTokenizer(const model::ZegClipSegmentorImpl& model,
+                                                        const std::string& merges_path, const std::string& field,
+                                                        const std::string& source, const std::string& advice) {
+  clip::BpeTokenizerOptions options;
+  options.merges_path = merges_path;
+  absl::StatusOr<clip::BpeTokenizer> tokenizer = clip::BpeTokenizer::Load(options);
+  if (!tokenizer.ok()) return tokenizer.status();
+  const int64_t vocab_size = model.options().clip.vocab_size;
+  if (tokenizer->vocab_size() != vocab_size) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", merges_path, " has ", tokenizer->vocab_size(),
+                                                   " tokens but the text encoder of ", source, " was trained with ",
+                                                   vocab_size, " (", advice, ")"));
+  }
+  return tokenizer;
+}
+
 absl::StatusOr<std::unique_ptr<SegmentorSetup>> SegmentorSetup::Create(const config::Experiment& e,
                                                                        dist::Communicator& comm,
                                                                        const std::string& authors_checkpoint) {
-  absl::StatusOr<model::ZegClipSegmentor> model =
-      authors_checkpoint.empty() ? BuildFromClip(e) : BuildAuthorsSegmentor(e, authors_checkpoint);
+  absl::StatusOr<model::ZegClipSegmentor> model = BuildSegmentor(e, {.authors_checkpoint = authors_checkpoint});
   if (!model.ok()) return model.status();
-  clip::BpeTokenizerOptions tokenizer_options;
-  tokenizer_options.merges_path = BpeVocabPath(e.model().clip());
-  absl::StatusOr<clip::BpeTokenizer> tokenizer = clip::BpeTokenizer::Load(tokenizer_options);
+  const std::string& source = authors_checkpoint.empty() ? e.model().clip().checkpoint() : authors_checkpoint;
+  absl::StatusOr<clip::BpeTokenizer> tokenizer =
+      LoadCheckedTokenizer(**model, BpeVocabPath(e.model().clip()), "model.clip.bpe_vocab", source,
+                           "set model.clip.bpe_vocab to that CLIP's vocabulary");
   if (!tokenizer.ok()) return tokenizer.status();
-  const int64_t vocab_size = (*model)->options().clip.vocab_size;
-  if (tokenizer->vocab_size() != vocab_size) {
-    const std::string& source = authors_checkpoint.empty() ? e.model().clip().checkpoint() : authors_checkpoint;
-    return absl::InvalidArgumentError(absl::StrCat("model.clip.bpe_vocab: ", tokenizer_options.merges_path, " has ",
-                                                   tokenizer->vocab_size(), " tokens but the text encoder of ",
-                                                   source, " was trained with ", vocab_size));
-  }
   auto setup = std::make_unique<SegmentorSetup>();
   setup->device = ComputeDevice(comm);
   setup->model = *model;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/config/experiment.pb.h"
 #include "zegclip/dist/communicator.h"
 #include "zegclip/model/inference.h"
@@ -40,17 +41,28 @@ struct SegmentorSetup {
   at::Device device = at::kCPU;
 };
 
-// The segmentor of an authors' checkpoint: the architecture its shapes imply on top of the experiment's options
-// (model/authors_checkpoint.h), every weight loaded from it, on the CPU. Errors name the file.
-absl::StatusOr<model::ZegClipSegmentor> BuildAuthorsSegmentor(const config::Experiment& experiment,
-                                                              const std::string& path);
+// Where a segmentor's architecture and weights come from. Empty: the experiment's model on the architecture and
+// weights of model.clip.checkpoint (OpenAI's ViT-B-16.pt or a clip.pt from pretrain-clip), the encoder mode applied
+// (the start of training).
+struct SegmentorSource {
+  // A checkpoint written by `zegclip train`: the experiment's model on the architecture read off clip_checkpoint
+  // (its weights are not read: the checkpoint holds every parameter).
+  std::string checkpoint;
+  std::string clip_checkpoint;
+  // An authors' release converted by tools/convert_zegclip_checkpoint.py: the architecture its shapes imply on top
+  // of the experiment's options (model/authors_checkpoint.h), every weight loaded from it.
+  std::string authors_checkpoint;
+};
 
-// A segmentor of ours trained by `zegclip train`: the experiment's model on the CLIP architecture read off
-// `clip_checkpoint` (its weights are not read: the checkpoint holds every parameter), the training checkpoint's weights
-// loaded, on the CPU. Errors name the file.
-absl::StatusOr<model::ZegClipSegmentor> BuildTrainedSegmentor(const config::Experiment& experiment,
-                                                              const std::string& clip_checkpoint,
-                                                              const std::string& checkpoint);
+// The one segmentor builder (train, eval, segment, export-authors), on the CPU. Errors name the file.
+absl::StatusOr<model::ZegClipSegmentor> BuildSegmentor(const config::Experiment& experiment,
+                                                       const SegmentorSource& source);
+
+// The BPE tokenizer of merges_path, checked against the model's text encoder. Error: "<field>: <path> has N tokens
+// but the text encoder of <source> was trained with M (<advice>)".
+absl::StatusOr<clip::BpeTokenizer> LoadCheckedTokenizer(const model::ZegClipSegmentorImpl& model,
+                                                        const std::string& merges_path, const std::string& field,
+                                                        const std::string& source, const std::string& advice);
 
 // Where the process computes: the communicator's device (nccl: its GPU), else CUDA if present, else the CPU.
 at::Device ComputeDevice(const dist::Communicator& comm);
