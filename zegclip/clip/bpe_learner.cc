@@ -1,7 +1,6 @@
 // Greedy BPE merge learning in OpenAI CLIP's merges format (see bpe_learner.h).
 #include "zegclip/clip/bpe_learner.h"
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "zegclip/base/atomic_file.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/clip/text_cleaning.h"
 
@@ -181,7 +181,8 @@ absl::Status WriteError(const std::string& path, const std::string& what) {
   return absl::InternalError(absl::StrFormat("cannot write BPE merges file '%s': %s", path, what));
 }
 
-// Writes `content` to `tmp` (gzip-compressed if asked), reporting failures against `path`.
+// Writes `content` to `tmp` (gzip-compressed if asked), reporting failures against `path`; base::WriteFileAtomicallyVia
+// renames it over `path` (zlib's gzopen wants a file name, so the stream variant does not fit).
 absl::Status WriteFile(const std::string& path, const std::string& tmp, const std::string& content, bool gzip) {
   if (gzip) {
     gzFile file = gzopen(tmp.c_str(), "wb9");
@@ -215,17 +216,9 @@ absl::Status WriteMergesFile(const std::string& path, const std::vector<std::str
   if (!merges.ok()) return merges.status();
   std::string content = "#version: 0.2";
   for (const BpeMerge& merge : *merges) absl::StrAppend(&content, "\n", merge.first, " ", merge.second);
-  const std::string tmp = absl::StrCat(path, ".tmp.", getpid());
-  if (absl::Status written = WriteFile(path, tmp, content, absl::EndsWith(path, ".gz")); !written.ok()) {
-    std::remove(tmp.c_str());
-    return written;
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return WriteError(path, reason);
-  }
-  return absl::OkStatus();
+  return base::WriteFileAtomicallyVia(path, [&](const std::string& tmp) {
+    return WriteFile(path, tmp, content, absl::EndsWith(path, ".gz"));
+  });
 }
 
 }  // namespace zegclip::clip

@@ -1,8 +1,5 @@
 #include "zegclip/clip/clip_checkpoint.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -25,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "zegclip/base/atomic_file.h"
 #include "zegclip/base/tensor_bounds.h"
 #include "zegclip/base/zip_check.h"
 #include "zegclip/io/path_check.h"
@@ -252,11 +250,6 @@ torch::jit::Module BuildModule(const NameNode& node, const std::string& path,
   return module;
 }
 
-std::string TempPathBeside(const std::string& path) {
-  static std::atomic<int64_t> counter{0};
-  return absl::StrCat(path, ".tmp-", static_cast<int64_t>(::getpid()), "-", counter.fetch_add(1));
-}
-
 }  // namespace
 
 absl::StatusOr<ClipOptions> InferClipOptions(const std::string& path) {
@@ -312,20 +305,15 @@ absl::Status SaveClipCheckpoint(const ClipModelImpl& model, const std::string& p
   const torch::jit::ExtraFilesMap extra{
       {kHeadsFile, absl::StrCat("vision_heads=", model.options().vision_heads, "\ntext_heads=",
                                 model.options().text_heads, "\n")}};
-  const std::string temp = TempPathBeside(path);
-  try {
-    module.save(temp, extra);
-  } catch (const std::exception& e) {
-    std::filesystem::remove(temp, ec);
-    return absl::InternalError(absl::StrCat("cannot save CLIP checkpoint ", path, ": ", FirstLine(e.what())));
-  }
-  std::filesystem::rename(temp, target, ec);
-  if (ec) {
-    const std::string reason = ec.message();
-    std::filesystem::remove(temp, ec);
-    return absl::InternalError(absl::StrCat("cannot save CLIP checkpoint ", path, ": rename failed: ", reason));
-  }
-  return absl::OkStatus();
+  // Streamed into base's atomic write: a crash mid-save leaves the previous checkpoint (the fsyncs included).
+  return base::WriteFileAtomically(path, [&](std::ostream& out) {
+    try {
+      module.save(out, extra);
+    } catch (const std::exception& e) {
+      return absl::InternalError(absl::StrCat("cannot save CLIP checkpoint ", path, ": ", FirstLine(e.what())));
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace zegclip::clip

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "zegclip/io/path_check.h"
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "npy_io copies little-endian data byte for byte");
 
@@ -302,7 +302,7 @@ absl::StatusOr<at::Tensor> ReadNpy(const std::string& path) {
 absl::Status WriteNpy(const std::string& path, const at::Tensor& tensor) {
   absl::StatusOr<std::string> bytes = SerializeNpy(tensor);
   if (!bytes.ok()) return absl::InvalidArgumentError(absl::StrCat("NumPy file ", path, ": ", bytes.status().message()));
-  return report::WriteFileAtomically(path, *bytes);
+  return base::WriteFileAtomically(path, *bytes);
 }
 
 }  // namespace zegclip::clip

@@ -32,7 +32,7 @@ absl::StatusOr<std::string> SerializeNpy(const at::Tensor& tensor);
 // ParseNpy of a file's contents; errors name the path (missing, unreadable, or any ParseNpy error).
 absl::StatusOr<at::Tensor> ReadNpy(const std::string& path);
 
-// SerializeNpy written with report::WriteFileAtomically: readers never see a half-written file.
+// SerializeNpy written with base::WriteFileAtomically: readers never see a half-written file.
 absl::Status WriteNpy(const std::string& path, const at::Tensor& tensor);
 
 }  // namespace zegclip::clip

@@ -11,7 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "data/class_catalog.h"
 #include "data/synthetic_world.h"
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/config/class_split.h"
 #include "zegclip/engine/experiment_options.h"
@@ -197,7 +197,7 @@ absl::Status WritePretrainJson(const std::string& path, const PretrainSummary& s
   j["retrieval_top1_unseen"] = s.retrieval_unseen;
   j["unseen_right_colour"] = s.unseen_colour;
   j["unseen_right_pattern"] = s.unseen_pattern;
-  return report::WriteFileAtomically(path, j.dump(2) + "\n");
+  return base::WriteFileAtomically(path, j.dump(2) + "\n");
 }
 
 std::string FormatPretrainSummary(const PretrainSummary& s) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "zegclip/base/atomic_file.h"
 #include "zegclip/report/run_manifest.h"
 
 namespace zegclip::engine {
@@ -65,7 +66,7 @@ absl::Status WriteEvalJson(const std::string& path, const eval::EvalResult& resu
                             {"acc", Number(k < m.class_accuracy.size() ? m.class_accuracy[k] : NAN)}});
   }
   for (const auto& [key, value] : extra) j[key] = value;
-  return report::WriteFileAtomically(path, j.dump(2) + "\n");
+  return base::WriteFileAtomically(path, j.dump(2) + "\n");
 }
 
 std::string FormatMetrics(const eval::SegmentationMetrics& m) {

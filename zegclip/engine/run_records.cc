@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "zegclip/config/config_loader.h"
 #include "zegclip/io/path_check.h"
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 #include "zegclip/report/run_history.h"
 #include "zegclip/report/run_manifest.h"
 
@@ -130,7 +130,7 @@ absl::Status RunRecords::Record(int64_t start_iter) {
     if (!diff.ok()) return diff.status();
     changes = std::move(*diff);
   }
-  absl::Status s = report::WriteFileAtomically(options_.work_dir + "/config.pbtxt", config::ToText(experiment_));
+  absl::Status s = base::WriteFileAtomically(options_.work_dir + "/config.pbtxt", config::ToText(experiment_));
   if (!s.ok() || !options_.resumes) return s;
   const std::string history = options_.work_dir + "/history.jsonl";
   s = report::RecordRunSegment(history, {start_iter, report::UtcTimeNow(), options_.invocation, changes});

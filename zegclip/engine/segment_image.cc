@@ -24,7 +24,7 @@
 #include "zegclip/engine/segmentor_builder.h"
 #include "zegclip/model/inference.h"
 #include "zegclip/model/zero_shot_setting.h"
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 
 namespace zegclip::engine {
 
@@ -235,7 +235,7 @@ absl::Status WriteFractions(const std::string& path, const SegmentResult& r, con
   for (const ClassShare& s : r.shares) j["classes"].push_back({{"name", s.name}, {"pixels", s.pixels}, {"fraction", s.fraction}});
   j["min_score"] = o.min_score;
   j["unlabelled"] = {{"pixels", r.unlabelled.pixels}, {"fraction", r.unlabelled.fraction}};
-  return report::WriteFileAtomically(path, j.dump(2) + "\n");
+  return base::WriteFileAtomically(path, j.dump(2) + "\n");
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include "zegclip/engine/run_preflight.h"
 #include "zegclip/engine/run_records.h"
 #include "zegclip/engine/train_segmentor.h"
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 
 namespace zegclip::engine {
 
@@ -48,7 +48,7 @@ absl::Status TrainPoint(const config::SweepPoint& point, const std::string& dir,
                         const std::string& invocation) {
   if (comm.is_main()) {
     absl::Status s = MakeDirectories(dir);
-    if (s.ok()) s = report::WriteFileAtomically(dir + "/sweep_point.json", PointJson(point));
+    if (s.ok()) s = base::WriteFileAtomically(dir + "/sweep_point.json", PointJson(point));
     if (!s.ok()) return s;
   }
   comm.Barrier();

@@ -4,9 +4,9 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <cstdio>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/atomic_file.h"
 
 namespace zegclip::eval {
 namespace {
@@ -129,11 +129,14 @@ absl::Status WriteExamples(const std::vector<Example>& examples, const std::stri
     const int64_t h = e.image.size(0), w = e.image.size(1);
     auto write = [&](const std::string& suffix, const char* magic, const at::Tensor& pixels) -> absl::Status {
       const std::string path = dir + stem + suffix;
-      std::ofstream out(path, std::ios::binary);
-      out << magic << "\n" << w << " " << h << "\n255\n";
-      at::Tensor bytes = pixels.contiguous();
-      out.write(reinterpret_cast<const char*>(bytes.data_ptr<uint8_t>()), bytes.numel());
-      if (!out) return absl::UnavailableError(absl::StrCat(path, ": cannot write example image"));
+      const at::Tensor bytes = pixels.contiguous();
+      // Atomically, like every result file: a report made while an eval is killed never shows a torn image.
+      absl::Status s = base::WriteFileAtomically(path, [&](std::ostream& out) {
+        out << magic << "\n" << w << " " << h << "\n255\n";
+        out.write(reinterpret_cast<const char*>(bytes.data_ptr<uint8_t>()), bytes.numel());
+        return absl::OkStatus();
+      });
+      if (!s.ok()) return absl::UnavailableError(absl::StrCat(path, ": cannot write example image: ", s.message()));
       return absl::OkStatus();
     };
     for (absl::Status s : {write("_image.ppm", "P6", e.image), write("_label.pgm", "P5", e.label),

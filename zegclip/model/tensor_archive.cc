@@ -14,7 +14,7 @@
 #include "zegclip/base/tensor_bounds.h"
 #include "zegclip/base/zip_check.h"
 #include "zegclip/io/path_check.h"
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 
 namespace zegclip::model {
 namespace {
@@ -106,7 +106,7 @@ absl::Status WritePickledFile(const c10::IValue& value, const std::string& path)
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(path, ": cannot serialise: ", FirstLine(e.what())));
   }
-  return report::WriteFileAtomically(path, std::string(bytes.data(), bytes.size()));
+  return base::WriteFileAtomically(path, std::string(bytes.data(), bytes.size()));
 }
 
 }  // namespace zegclip::model

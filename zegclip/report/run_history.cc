@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/atomic_file.h"
 #include "zegclip/io/path_check.h"
-#include "zegclip/report/atomic_file.h"
 
 namespace zegclip::report {
 namespace {
@@ -117,7 +117,7 @@ absl::Status RecordRunSegment(const std::string& path, const RunSegment& segment
   }
   std::string text;
   for (const RunSegment& s : WithSegment(std::move(history), segment)) text += ToJson(s).dump() + "\n";
-  return WriteFileAtomically(path, text);
+  return base::WriteFileAtomically(path, text);
 }
 
 }  // namespace zegclip::report

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 #include "zegclip/report/build_info.h"
 
 namespace zegclip::report {
@@ -97,7 +97,7 @@ std::string ManifestToJson(const RunManifest& m) {
 }
 
 absl::Status WriteManifest(const RunManifest& manifest, const std::string& path) {
-  return WriteFileAtomically(path, ManifestToJson(manifest));
+  return base::WriteFileAtomically(path, ManifestToJson(manifest));
 }
 
 }  // namespace zegclip::report

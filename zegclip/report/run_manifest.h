@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "zegclip/report/atomic_file.h"
 
 namespace zegclip::report {
 

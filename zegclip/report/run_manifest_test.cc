@@ -46,18 +46,21 @@ TEST(RunManifest, ExportedTreeCommitFromTheEnvironment) {
   EXPECT_FALSE(asked.git_commit.empty());
 }
 
-TEST(RunManifest, AtomicWriteReplacesAndLeavesNoTemp) {
+// The atomic write itself is tested in zegclip/base/atomic_file_test.cc; here, that the manifest goes through it.
+TEST(RunManifest, WriteManifestReplacesAndLeavesNoTemp) {
   const std::string path = TempPath("m.json");
-  ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
-  ASSERT_TRUE(WriteFileAtomically(path, "second").ok());
+  RunManifest first = StartManifest("zegclip train", "train", 1);
+  RunManifest second = StartManifest("zegclip eval", "eval", 2);
+  ASSERT_TRUE(WriteManifest(first, path).ok());
+  ASSERT_TRUE(WriteManifest(second, path).ok());
   std::stringstream text;
   text << std::ifstream(path).rdbuf();
-  EXPECT_EQ(text.str(), "second");
+  EXPECT_EQ(nlohmann::json::parse(text.str())["subcommand"], "eval");
   EXPECT_FALSE(std::ifstream(path + ".tmp." + std::to_string(getpid())).good());
 }
 
-TEST(RunManifest, AtomicWriteToMissingFolderFailsWithThePath) {
-  absl::Status s = WriteFileAtomically("/nonexistent/dir/m.json", "x");
+TEST(RunManifest, WriteManifestToMissingFolderFailsWithThePath) {
+  absl::Status s = WriteManifest(StartManifest("zegclip train", "train", 0), "/nonexistent/dir/m.json");
   EXPECT_FALSE(s.ok());
   EXPECT_NE(std::string(s.message()).find("/nonexistent/dir/m.json"), std::string::npos);
 }

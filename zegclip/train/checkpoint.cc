@@ -23,7 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "zegclip/base/tensor_bounds.h"
 #include "zegclip/base/zip_check.h"
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 #include "zegclip/train/content_digest.h"
 
 namespace zegclip::train {
@@ -381,9 +381,8 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
         bad.size() > 1 ? ", ..." : "", "): the run has diverged, and a diverged state must never become a resume "
         "point"));
   }
-  std::string bytes;
+  torch::serialize::OutputArchive archive;
   try {
-    torch::serialize::OutputArchive archive;
     archive.write("format", c10::IValue(std::string(kFormatV2)));
     ArchiveRest rest;
     rest.iter = state.iter;
@@ -409,13 +408,19 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
     archive.write("metadata/keys", c10::IValue(ToList(rest.keys)));
     archive.write("metadata/values", c10::IValue(ToList(rest.values)));
     archive.write("checksum", c10::IValue(Checksum(names, tensors, optimizer_bytes, rest)));
-    std::ostringstream out;
-    archive.save_to(out);
-    bytes = out.str();
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint: ", FirstLine(e)));
   }
-  return report::WriteFileAtomically(path, bytes);
+  // Streamed into the temporary file: a ViT-B checkpoint with its Adam moments is ~1.7 GB, and a serialised copy in
+  // memory beside the tensors would double the trainer's peak for the length of the write.
+  return base::WriteFileAtomically(path, [&](std::ostream& out) {
+    try {
+      archive.save_to(out);
+    } catch (const std::exception& e) {
+      return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint: ", FirstLine(e)));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,

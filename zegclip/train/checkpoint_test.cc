@@ -12,7 +12,7 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
-#include "zegclip/report/atomic_file.h"
+#include "zegclip/base/atomic_file.h"
 #include <torch/autograd.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize/output-archive.h>
@@ -133,7 +133,7 @@ TEST(Checkpoint, CorruptAndTruncatedFilesAreNamed) {
   TinyRun run(1);
   TrainingState state;
   const std::string garbage = TempPath("garbage.ckpt");
-  ASSERT_TRUE(report::WriteFileAtomically(garbage, "this is not a zip archive").ok());
+  ASSERT_TRUE(base::WriteFileAtomically(garbage, "this is not a zip archive").ok());
   absl::Status s = LoadCheckpoint(garbage, *run.net, run.adamw.get(), &state);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(s.message()), HasSubstr("garbage.ckpt: not a readable checkpoint"));
@@ -145,7 +145,7 @@ TEST(Checkpoint, CorruptAndTruncatedFilesAreNamed) {
   buffer << in.rdbuf();
   const std::string bytes = buffer.str();
   const std::string truncated = TempPath("truncated.ckpt");
-  ASSERT_TRUE(report::WriteFileAtomically(truncated, bytes.substr(0, bytes.size() / 2)).ok());
+  ASSERT_TRUE(base::WriteFileAtomically(truncated, bytes.substr(0, bytes.size() / 2)).ok());
   s = LoadCheckpoint(truncated, *run.net, run.adamw.get(), &state);
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(std::string(s.message()), HasSubstr("truncated.ckpt: "));
