@@ -18,8 +18,8 @@
 #include <ATen/Parallel.h>
 #include <gflags/gflags.h>
 
-#include "zegclip/dist/communicator_factory.h"
-#include "zegclip/dist/gradient_bucketer.h"
+#include "zegclip/distributed/communicator_factory.h"
+#include "zegclip/distributed/gradient_bucketer.h"
 
 DEFINE_string(backend, "auto", "auto, single, mpi or nccl");
 DEFINE_int64(min_bytes, 1 << 10, "smallest message (bytes)");
@@ -28,7 +28,7 @@ DEFINE_double(seconds_per_size, 0.25, "measuring time per message size");
 DEFINE_int32(vit_iters, 3, "timed gradient-averaging steps per strategy on the ViT-B/16 list");
 DEFINE_int32(vit_layers, 12, "transformer blocks in the ViT-like list (12 = ViT-B/16, 86M parameters)");
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -124,22 +124,22 @@ void BucketingTable(Communicator& comm) {
 }
 
 }  // namespace
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
 int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   at::set_num_threads(1);  // the ranks share the cores; packing copies are not what is measured
-  absl::StatusOr<zegclip::dist::Backend> backend = zegclip::dist::ParseBackend(FLAGS_backend);
+  absl::StatusOr<zegclip::distributed::Backend> backend = zegclip::distributed::ParseBackend(FLAGS_backend);
   if (!backend.ok()) {
     std::fprintf(stderr, "allreduce_benchmark: --backend: %s\n", std::string(backend.status().message()).c_str());
     return 2;
   }
-  auto comm = zegclip::dist::CreateCommunicator({*backend, /*timeout_seconds=*/600});
+  auto comm = zegclip::distributed::CreateCommunicator({*backend, /*timeout_seconds=*/600});
   if (!comm.ok()) {
     std::fprintf(stderr, "allreduce_benchmark: %s\n", std::string(comm.status().message()).c_str());
     return 1;
   }
-  zegclip::dist::BandwidthTable(**comm);
-  zegclip::dist::BucketingTable(**comm);
+  zegclip::distributed::BandwidthTable(**comm);
+  zegclip::distributed::BucketingTable(**comm);
   return 0;
 }

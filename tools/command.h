@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 
 namespace zegclip::tools {
 
@@ -30,6 +29,8 @@ struct Command {
 };
 
 int RunValidateConfig(const CommandLine& command_line);
+// The segmentor's parameter table from a config (summary_command.cc).
+int RunSummary(const CommandLine& command_line);
 int RunReport(const CommandLine& command_line);
 int RunPretrainClip(const CommandLine& command_line);
 int RunTrain(const CommandLine& command_line);
@@ -41,9 +42,6 @@ int RunSegment(const CommandLine& command_line);
 int RunExportAuthors(const CommandLine& command_line);
 // Two run directories side by side: metrics, per-class IoU moves, config diff, provenance (compare_command.cc).
 int RunCompare(const CommandLine& command_line);
-// Runs the embedded report script with `args` (a run directory, or --sweep DIR RUN...). A failure is the script's
-// one error line, "<file>: <what>" (e.g. "runs/a/eval.json: not JSON (...)"), for the caller to print once.
-absl::Status RunReportScript(const std::vector<std::string>& args);
 int RunVersion(const CommandLine& command_line);
 // CLIP from the command line (clip_commands.cc): BPE ids, image/text embeddings + zero-shot probabilities, and
 // template-averaged class embeddings as .npy.

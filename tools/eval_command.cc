@@ -31,7 +31,7 @@ int RunEval(const CommandLine& command_line) {
   const engine::EvalTarget target{FLAGS_checkpoint, FLAGS_authors_checkpoint};
   const engine::StageOptions stage{FLAGS_work_dir, /*resume=*/false, command_line.invocation};
   return RunStageCommand("eval", FLAGS_config, command_line.overrides,
-                         [&](const config::Experiment& e, dist::Communicator& comm) {
+                         [&](const config::Experiment& e, distributed::Communicator& comm) {
     const engine::PreflightOptions preflight{engine::RunKind::kEval, comm.size(),
                                              /*clip_checkpoint_needed=*/target.authors_checkpoint.empty()};
     if (absl::Status ready = engine::CheckBeforeRun(e, preflight); !ready.ok()) return ready;

@@ -16,7 +16,7 @@ int RunQuickstart(const CommandLine& command_line) {
   const engine::QuickstartOptions options{FLAGS_work_dir.empty() ? "runs/quickstart" : FLAGS_work_dir, FLAGS_force,
                                           command_line.invocation};
   return RunStageCommand("quickstart", config, command_line.overrides,
-                         [&](const config::Experiment& e, dist::Communicator& comm) {
+                         [&](const config::Experiment& e, distributed::Communicator& comm) {
     if (absl::Status ready = engine::CheckBeforeRun(e, {engine::RunKind::kQuickstart, comm.size()}); !ready.ok()) {
       return ready;
     }

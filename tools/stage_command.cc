@@ -17,7 +17,7 @@ int RunStageCommand(const std::string& name, const std::string& config_path,
     std::cerr << "error: " << experiment.status().message() << "\n";
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<dist::Communicator>> comm = engine::SetUpProcess(*experiment);
+  absl::StatusOr<std::unique_ptr<distributed::Communicator>> comm = engine::SetUpProcess(*experiment);
   if (!comm.ok()) {
     std::cerr << "error: " << comm.status().message() << "\n";
     return 1;

@@ -4,7 +4,7 @@
 //
 // Example (train_command.cc):
 //   return RunStageCommand("train", FLAGS_config, command_line.overrides,
-//                          [&](const config::Experiment& e, dist::Communicator& comm) { ... });
+//                          [&](const config::Experiment& e, distributed::Communicator& comm) { ... });
 #ifndef ZEGCLIP_TOOLS_STAGE_COMMAND_H_
 #define ZEGCLIP_TOOLS_STAGE_COMMAND_H_
 
@@ -14,11 +14,11 @@
 
 #include "absl/status/status.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 
 namespace zegclip::tools {
 
-using StageBody = std::function<absl::Status(const config::Experiment&, dist::Communicator&)>;
+using StageBody = std::function<absl::Status(const config::Experiment&, distributed::Communicator&)>;
 
 int RunStageCommand(const std::string& name, const std::string& config_path,
                     const std::vector<std::string>& overrides, const StageBody& body);

@@ -46,7 +46,7 @@ int RunSweep(const CommandLine& command_line) {
   const engine::SweepOptions options{FLAGS_work_dir, *shard, command_line.invocation};
   // The process is set up from the first point's experiment (known to validate); every point trains with its own.
   return RunStageCommand("sweep", plan->base_path, plan->points.front().overrides,
-                         [&](const config::Experiment&, dist::Communicator& comm) {
+                         [&](const config::Experiment&, distributed::Communicator& comm) {
     if (comm.is_main()) {
       const std::string name = plan->sweep.name().empty() ? FLAGS_sweep : plan->sweep.name();
       std::cerr << absl::StrFormat("== sweep %s: %d points from %s -> %s%s\n", name, plan->points.size(),

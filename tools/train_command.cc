@@ -18,7 +18,7 @@ int RunTrain(const CommandLine& command_line) {
   }
   const engine::StageOptions stage{FLAGS_work_dir, FLAGS_resume, command_line.invocation};
   return RunStageCommand("train", FLAGS_config, command_line.overrides,
-                         [&](const config::Experiment& e, dist::Communicator& comm) {
+                         [&](const config::Experiment& e, distributed::Communicator& comm) {
     if (absl::Status ready = engine::CheckBeforeRun(e, {engine::RunKind::kTrain, comm.size()}); !ready.ok()) {
       return ready;
     }

@@ -28,6 +28,15 @@ err=$($bin validate-config --nocheck_files --config="$TEST_TMPDIR/syntax.pbtxt" 
 check "syntax error exits 1" test $rc -eq 1
 check "syntax error has line" grep -q "syntax.pbtxt: line 2, column 14" <<<"$err"
 
+# summary: the VOC recipe's parameter table from the config alone (no weights, no data).
+out=$($bin summary --config=experiments/voc_inductive.pbtxt)
+check "summary exits 0" test $? -eq 0
+check "summary has the authors' 13.8 M" grep -q "13,821,184 (13.82 M)" <<<"$out"
+check "summary has a frozen column" grep -q "^module .*learnable *frozen$" <<<"$out"
+err=$($bin summary --config=experiments/voc_inductive.pbtxt --set=model.decoder.heads=7 2>&1 >/dev/null); rc=$?
+check "summary of an invalid model exits 1" test $rc -eq 1
+check "summary error is one line" test "$(wc -l <<<"$err")" -eq 1
+
 $bin frobnicate >/dev/null 2>"$TEST_TMPDIR/err"; rc=$?
 check "unknown command exits 2" test $rc -eq 2
 check "unknown command lists commands" grep -q "known commands: help, validate-config" "$TEST_TMPDIR/err"

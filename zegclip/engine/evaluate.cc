@@ -22,7 +22,7 @@ namespace zegclip::engine {
 
 absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const std::string& work_dir,
                                             const model::LogitsFn& logits_fn, const data::Dataset& val,
-                                            const std::vector<std::string>& class_names, dist::Communicator& comm,
+                                            const std::vector<std::string>& class_names, distributed::Communicator& comm,
                                             report::RunManifest& manifest,
                                             std::map<std::string, std::string> extra) {
   eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
@@ -71,7 +71,7 @@ config::Experiment BaselineExperiment(config::Experiment e) {
 }
 
 absl::StatusOr<EvalSummary> Evaluate(const config::Experiment& experiment, const EvalTarget& target,
-                                     const StageOptions& stage, dist::Communicator& comm) {
+                                     const StageOptions& stage, distributed::Communicator& comm) {
   const std::string& work_dir = stage.work_dir;
   config::Experiment e = experiment;
   const bool authors = !target.authors_checkpoint.empty();

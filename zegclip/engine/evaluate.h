@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "data/sample.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 #include "zegclip/engine/stage_options.h"
 #include "zegclip/eval/segmentation_metrics.h"
 #include "zegclip/model/inference.h"
@@ -43,7 +43,7 @@ config::Experiment BaselineExperiment(config::Experiment experiment);
 // Evaluates `target` on the validation split; stage.resume is not read (an evaluation never resumes). A work dir
 // holding a training run is refused (engine/run_records.h: CheckNotATrainingRun).
 absl::StatusOr<EvalSummary> Evaluate(const config::Experiment& experiment, const EvalTarget& target,
-                                     const StageOptions& stage, dist::Communicator& comm);
+                                     const StageOptions& stage, distributed::Communicator& comm);
 
 // Evaluates `logits_fn` on `val` with the seen-score offset chosen on eval.calibration_split when that is set (else
 // model.seen_score_offset), records each eval.offset_candidates entry's hIoU on `val` itself for reference, writes
@@ -51,7 +51,7 @@ absl::StatusOr<EvalSummary> Evaluate(const config::Experiment& experiment, const
 // Evaluate.
 absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& experiment, const std::string& work_dir,
                                             const model::LogitsFn& logits_fn, const data::Dataset& val,
-                                            const std::vector<std::string>& class_names, dist::Communicator& comm,
+                                            const std::vector<std::string>& class_names, distributed::Communicator& comm,
                                             report::RunManifest& manifest,
                                             std::map<std::string, std::string> extra);
 

@@ -144,13 +144,13 @@ train::TrainerOptions TrainerOptionsFrom(const config::Experiment& e, const std:
   return o;
 }
 
-dist::DistOptions DistOptionsFrom(const config::DistributedConfig& d) {
-  dist::DistOptions o;
+distributed::DistOptions DistOptionsFrom(const config::DistributedConfig& d) {
+  distributed::DistOptions o;
   switch (d.backend()) {
-    case config::AUTO: o.backend = dist::Backend::kAuto; break;
-    case config::SINGLE: o.backend = dist::Backend::kSingle; break;
-    case config::MPI: o.backend = dist::Backend::kMpi; break;
-    case config::NCCL: o.backend = dist::Backend::kNccl; break;
+    case config::AUTO: o.backend = distributed::Backend::kAuto; break;
+    case config::SINGLE: o.backend = distributed::Backend::kSingle; break;
+    case config::MPI: o.backend = distributed::Backend::kMpi; break;
+    case config::NCCL: o.backend = distributed::Backend::kNccl; break;
   }
   o.timeout_seconds = d.timeout_seconds();
   return o;
@@ -181,7 +181,7 @@ data::TransformOptions TestTransformsFrom(const config::DataConfig& d, const con
   return o;
 }
 
-data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& e, const dist::Communicator& comm,
+data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& e, const distributed::Communicator& comm,
                                            int64_t start_step) {
   data::LoaderOptions o;
   o.batch_size = e.data().batch_size_per_rank();

@@ -18,7 +18,7 @@
 #include "zegclip/clip/clip_options.h"
 #include "zegclip/clip/prompt_options.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator_factory.h"
+#include "zegclip/distributed/communicator_factory.h"
 #include "zegclip/eval/segmentation_evaluator.h"
 #include "zegclip/losses/nel_loss.h"
 #include "zegclip/model/inference.h"
@@ -48,11 +48,11 @@ train::LrScheduleOptions ScheduleFrom(const config::TrainConfig& train);
 // lr × head_lr_mult for the image encoder's trainables and the head; no weight decay on norm layers.
 train::ParamGroupOptions ParamGroupOptionsFrom(const config::TrainConfig& train);
 train::TrainerOptions TrainerOptionsFrom(const config::Experiment& experiment, const std::string& work_dir);
-dist::DistOptions DistOptionsFrom(const config::DistributedConfig& distributed);
+distributed::DistOptions DistOptionsFrom(const config::DistributedConfig& distributed);
 
 data::TransformOptions TrainTransformsFrom(const config::DataConfig& data);
 data::TransformOptions TestTransformsFrom(const config::DataConfig& data, const config::EvalConfig& eval);
-data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& experiment, const dist::Communicator& comm,
+data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& experiment, const distributed::Communicator& comm,
                                            int64_t start_step);
 // eval.{mode, crop, stride} and the loss's score kind; the seen offset is the caller's (it depends on the split).
 model::InferenceOptions InferenceOptionsFrom(const config::Experiment& experiment);

@@ -68,7 +68,7 @@ data::SyntheticWorldOptions PretrainWorldOptions(const config::Experiment& e) {
   return o;
 }
 
-absl::StatusOr<clip::BpeTokenizer> WorldTokenizer(const std::string& work_dir, dist::Communicator& comm) {
+absl::StatusOr<clip::BpeTokenizer> WorldTokenizer(const std::string& work_dir, distributed::Communicator& comm) {
   const std::string path = work_dir + "/world_bpe.txt.gz";
   if (comm.is_main()) {
     absl::Status written = pretrain::WriteWorldVocabulary(path, {kPretrainTemplate});
@@ -93,7 +93,7 @@ train::ParamGroupOptions PretrainGroups(const config::ClipPretrainConfig& p) {
 }
 
 absl::Status TrainClip(const config::Experiment& e, const StageOptions& stage, clip::ClipModel clip,
-                       const clip::BpeTokenizer& tokenizer, RunRecords& records, dist::Communicator& comm) {
+                       const clip::BpeTokenizer& tokenizer, RunRecords& records, distributed::Communicator& comm) {
   const std::string& work_dir = stage.work_dir;
   const config::ClipPretrainConfig& p = e.pretrain();
   absl::StatusOr<std::unique_ptr<data::SyntheticWorldDataset>> dataset = data::SyntheticWorldDataset::Create(
@@ -136,7 +136,7 @@ absl::Status TrainClip(const config::Experiment& e, const StageOptions& stage, c
 }  // namespace
 
 absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const StageOptions& stage,
-                                             dist::Communicator& comm) {
+                                             distributed::Communicator& comm) {
   const std::string& work_dir = stage.work_dir;
   const std::string& invocation = stage.invocation;
   // Locked for the stage; config.pbtxt and history.jsonl are written once the resume point has loaded.

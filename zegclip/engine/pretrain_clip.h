@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 #include "zegclip/engine/stage_options.h"
 
 namespace zegclip::engine {
@@ -28,7 +28,7 @@ struct PretrainSummary {
 };
 
 absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& experiment, const StageOptions& stage,
-                                             dist::Communicator& comm);
+                                             distributed::Communicator& comm);
 
 // pretrain.json: the summary and the number of retrieval images.
 absl::Status WritePretrainJson(const std::string& path, const PretrainSummary& summary, int64_t images);

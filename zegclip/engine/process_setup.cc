@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <thread>
 
-#include "zegclip/dist/communicator_factory.h"
+#include "zegclip/distributed/communicator_factory.h"
 #include "zegclip/engine/experiment_options.h"
 
 namespace zegclip::engine {
 
-absl::StatusOr<std::unique_ptr<dist::Communicator>> SetUpProcess(const config::Experiment& experiment) {
-  absl::StatusOr<std::unique_ptr<dist::Communicator>> comm =
-      dist::CreateCommunicator(DistOptionsFrom(experiment.distributed()));
+absl::StatusOr<std::unique_ptr<distributed::Communicator>> SetUpProcess(const config::Experiment& experiment) {
+  absl::StatusOr<std::unique_ptr<distributed::Communicator>> comm =
+      distributed::CreateCommunicator(DistOptionsFrom(experiment.distributed()));
   if (!comm.ok()) return comm.status();
   // LibTorch defaults to one intra-op thread here; use the cores, shared among this host's ranks.
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

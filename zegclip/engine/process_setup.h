@@ -3,7 +3,7 @@
 // among its ranks).
 //
 // Example:
-//   absl::StatusOr<std::unique_ptr<dist::Communicator>> comm = SetUpProcess(experiment);
+//   absl::StatusOr<std::unique_ptr<distributed::Communicator>> comm = SetUpProcess(experiment);
 //   absl::StatusOr<EvalSummary> s = TrainSegmentor(experiment, stage, **comm);
 #ifndef ZEGCLIP_ENGINE_PROCESS_SETUP_H_
 #define ZEGCLIP_ENGINE_PROCESS_SETUP_H_
@@ -12,11 +12,11 @@
 
 #include "absl/status/statusor.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 
 namespace zegclip::engine {
 
-absl::StatusOr<std::unique_ptr<dist::Communicator>> SetUpProcess(const config::Experiment& experiment);
+absl::StatusOr<std::unique_ptr<distributed::Communicator>> SetUpProcess(const config::Experiment& experiment);
 
 }  // namespace zegclip::engine
 

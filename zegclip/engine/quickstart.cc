@@ -106,14 +106,14 @@ absl::StatusOr<bool> Done(const std::string& path, const config::Experiment& sta
 }
 
 // Rank 0 decides, so that every rank reuses or runs the same stages.
-absl::StatusOr<bool> Reused(dist::Communicator& comm, const std::string& path, const config::Experiment& e,
+absl::StatusOr<bool> Reused(distributed::Communicator& comm, const std::string& path, const config::Experiment& e,
                             const std::function<bool(const std::string&)>& reads) {
   absl::StatusOr<bool> done = comm.is_main() ? Done(path, e, reads) : absl::StatusOr<bool>(false);
   if (!done.ok()) return done.status();
   return comm.Broadcast(*done ? 1.0 : 0.0) > 0.5;
 }
 
-void Announce(dist::Communicator& comm, const std::string& line) {
+void Announce(distributed::Communicator& comm, const std::string& line) {
   if (comm.is_main()) std::cerr << "== " << line << "\n";
 }
 
@@ -141,7 +141,7 @@ std::string Summary(const std::string& root, const std::string& designs, const P
 
 }  // namespace
 
-absl::Status Quickstart(config::Experiment e, const QuickstartOptions& options, dist::Communicator& comm) {
+absl::Status Quickstart(config::Experiment e, const QuickstartOptions& options, distributed::Communicator& comm) {
   const std::string& root = options.work_dir;
   // Every stage resumes: an interrupted quickstart is simply started again (--force is the way to start over).
   const auto stage = [&](const std::string& dir) { return StageOptions{dir, /*resume=*/true, options.invocation}; };

@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 
 namespace zegclip::engine {
 
@@ -25,7 +25,7 @@ struct QuickstartOptions {
 };
 
 // Runs (or reuses) the three stages and prints their headline numbers on rank 0.
-absl::Status Quickstart(config::Experiment experiment, const QuickstartOptions& options, dist::Communicator& comm);
+absl::Status Quickstart(config::Experiment experiment, const QuickstartOptions& options, distributed::Communicator& comm);
 
 }  // namespace zegclip::engine
 

@@ -13,7 +13,7 @@
 namespace zegclip::engine {
 
 absl::StatusOr<OffsetCalibration> ChooseSeenOffset(const data::Dataset& held_out, const data::SampleTransform& pipeline,
-                                                   const model::LogitsFn& logits_fn, dist::Communicator& comm,
+                                                   const model::LogitsFn& logits_fn, distributed::Communicator& comm,
                                                    eval::EvaluatorOptions options,
                                                    const CalibrationOptions& calibration) {
   options.max_images = calibration.max_images;
@@ -44,7 +44,7 @@ absl::StatusOr<OffsetCalibration> ChooseSeenOffset(const data::Dataset& held_out
 
 absl::StatusOr<CalibratedEvaluation> EvaluateCalibrated(const data::Dataset& val, const data::Dataset* held_out,
                                                         const data::SampleTransform& pipeline,
-                                                        const model::LogitsFn& logits_fn, dist::Communicator& comm,
+                                                        const model::LogitsFn& logits_fn, distributed::Communicator& comm,
                                                         const eval::EvaluatorOptions& options,
                                                         const CalibrationOptions& calibration) {
   CalibratedEvaluation out;
@@ -72,7 +72,7 @@ absl::StatusOr<CalibratedEvaluation> EvaluateWithSeenCalibration(const config::E
                                                                  const data::Dataset& val,
                                                                  const data::SampleTransform& pipeline,
                                                                  const model::LogitsFn& logits_fn,
-                                                                 dist::Communicator& comm,
+                                                                 distributed::Communicator& comm,
                                                                  const eval::EvaluatorOptions& options,
                                                                  std::map<std::string, std::string>& extra) {
   const config::EvalConfig& config = e.eval();

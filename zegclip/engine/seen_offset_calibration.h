@@ -20,7 +20,7 @@
 #include "data/sample.h"
 #include "data/transforms.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 #include "zegclip/eval/segmentation_evaluator.h"
 #include "zegclip/model/inference.h"
 
@@ -45,7 +45,7 @@ struct CalibrationOptions {
 // change to the model's scores). Fails, naming the split, when no candidate's hIoU is a number (the split lacks
 // labelled seen or unseen pixels).
 absl::StatusOr<OffsetCalibration> ChooseSeenOffset(const data::Dataset& held_out, const data::SampleTransform& pipeline,
-                                                   const model::LogitsFn& logits_fn, dist::Communicator& comm,
+                                                   const model::LogitsFn& logits_fn, distributed::Communicator& comm,
                                                    eval::EvaluatorOptions options,
                                                    const CalibrationOptions& calibration);
 
@@ -58,7 +58,7 @@ struct CalibratedEvaluation {
 // Evaluates `val` with options.seen_offset, or, given a held-out split, with the offset ChooseSeenOffset picks there.
 absl::StatusOr<CalibratedEvaluation> EvaluateCalibrated(const data::Dataset& val, const data::Dataset* held_out,
                                                         const data::SampleTransform& pipeline,
-                                                        const model::LogitsFn& logits_fn, dist::Communicator& comm,
+                                                        const model::LogitsFn& logits_fn, distributed::Communicator& comm,
                                                         const eval::EvaluatorOptions& options,
                                                         const CalibrationOptions& calibration);
 
@@ -69,7 +69,7 @@ absl::StatusOr<CalibratedEvaluation> EvaluateWithSeenCalibration(const config::E
                                                                  const data::Dataset& val,
                                                                  const data::SampleTransform& pipeline,
                                                                  const model::LogitsFn& logits_fn,
-                                                                 dist::Communicator& comm,
+                                                                 distributed::Communicator& comm,
                                                                  const eval::EvaluatorOptions& options,
                                                                  std::map<std::string, std::string>& extra);
 

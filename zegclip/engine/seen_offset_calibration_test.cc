@@ -16,7 +16,7 @@
 #include "zegclip/engine/experiment_options.h"
 #include "zegclip/engine/evaluate.h"
 #include "zegclip/engine/seen_offset_calibration.h"
-#include "zegclip/dist/single_communicator.h"
+#include "zegclip/distributed/single_communicator.h"
 
 namespace zegclip::engine {
 namespace {
@@ -70,7 +70,7 @@ eval::EvaluatorOptions Options() {
 }
 
 TEST(SeenOffsetCalibration, ChosenOnHeldOutSplitThenAppliedOnVal) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   // Held out: mild inflation everywhere (0.03 and 0.1 both fix it: a tie, so the smaller wins). Only its first 4 of
   // 6 images are used. Val: odd images are inflated more than 0.03 can undo.
   CodedDataset held_out(6, [](int64_t) { return 20; });
@@ -117,7 +117,7 @@ TEST(SeenOffsetCalibration, ChosenOnHeldOutSplitThenAppliedOnVal) {
 }
 
 TEST(SeenOffsetCalibration, WithoutHeldOutSplitTheConfiguredOffsetIsUsed) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   CodedDataset val(4, [](int64_t i) { return i % 2 ? 100 : 20; });
   eval::EvaluatorOptions options = Options();
   options.seen_offset = 0.1;
@@ -130,7 +130,7 @@ TEST(SeenOffsetCalibration, WithoutHeldOutSplitTheConfiguredOffsetIsUsed) {
 }
 
 TEST(SeenOffsetCalibration, HeldOutSplitWithoutUnseenPixelsIsAnError) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   CodedDataset seen_only(3, [](int64_t) { return 20; }, /*stripes=*/2);  // classes 0 and 1 only
   absl::StatusOr<OffsetCalibration> c =
       ChooseSeenOffset(seen_only, Identity(), InflatedSeen, comm, Options(), {"heldout", 0, {0, 0.1}});
@@ -191,7 +191,7 @@ at::Tensor ColourModel(const at::Tensor& images) {
 }
 
 TEST(SeenOffsetCalibration, SyntheticWorldCalibStreamChoosesTheOffsetFinalEvaluationUses) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   const config::Experiment e = SyntheticExperiment();
   absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");
   ASSERT_TRUE(val.ok()) << val.status();
@@ -249,7 +249,7 @@ TEST(SeenOffsetCalibration, SyntheticWorldCalibStreamChoosesTheOffsetFinalEvalua
 }
 
 TEST(SeenOffsetCalibration, WithoutCalibrationSplitOnlyTheOffsetIsRecorded) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   config::Experiment e = SyntheticExperiment();
   e.mutable_eval()->clear_calibration_split();
   absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");

@@ -13,7 +13,7 @@
 
 namespace zegclip::engine {
 
-at::Device ComputeDevice(const dist::Communicator& comm) {
+at::Device ComputeDevice(const distributed::Communicator& comm) {
   if (comm.device().is_cuda()) return comm.device();
   return torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
 }
@@ -90,7 +90,7 @@ absl::StatusOr<clip::BpeTokenizer> LoadCheckedTokenizer(const model::ZegClipSegm
 }
 
 absl::StatusOr<std::unique_ptr<SegmentorSetup>> SegmentorSetup::Create(const config::Experiment& e,
-                                                                       dist::Communicator& comm,
+                                                                       distributed::Communicator& comm,
                                                                        const std::string& authors_checkpoint) {
   absl::StatusOr<model::ZegClipSegmentor> model = BuildSegmentor(e, {.authors_checkpoint = authors_checkpoint});
   if (!model.ok()) return model.status();

@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 #include "zegclip/model/inference.h"
 #include "zegclip/model/zegclip_segmentor.h"
 
@@ -25,7 +25,7 @@ struct SegmentorSetup {
   // With `authors_checkpoint` (an authors' release converted by tools/convert_zegclip_checkpoint.py) the model and
   // its weights come from that file (BuildAuthorsSegmentor) and model.clip.checkpoint is not read.
   static absl::StatusOr<std::unique_ptr<SegmentorSetup>> Create(const config::Experiment& experiment,
-                                                                dist::Communicator& comm,
+                                                                distributed::Communicator& comm,
                                                                 const std::string& authors_checkpoint = "");
 
   // images → the prediction's mask logits at the decoder's grid for every class, on `device` (model/inference.h
@@ -65,7 +65,7 @@ absl::StatusOr<clip::BpeTokenizer> LoadCheckedTokenizer(const model::ZegClipSegm
                                                         const std::string& source, const std::string& advice);
 
 // Where the process computes: the communicator's device (nccl: its GPU), else CUDA if present, else the CPU.
-at::Device ComputeDevice(const dist::Communicator& comm);
+at::Device ComputeDevice(const distributed::Communicator& comm);
 
 }  // namespace zegclip::engine
 

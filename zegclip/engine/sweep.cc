@@ -44,7 +44,7 @@ std::string PointJson(const config::SweepPoint& point) {
   return j.dump(2) + "\n";
 }
 
-absl::Status TrainPoint(const config::SweepPoint& point, const std::string& dir, dist::Communicator& comm,
+absl::Status TrainPoint(const config::SweepPoint& point, const std::string& dir, distributed::Communicator& comm,
                         const std::string& invocation) {
   if (comm.is_main()) {
     absl::Status s = MakeDirectories(dir);
@@ -67,7 +67,7 @@ bool PointFinished(const std::string& dir) {
 }
 
 // The report is written after the manifest; a sweep killed in between left a finished point without it.
-absl::Status RepairReport(const config::SweepPoint& point, const std::string& dir, dist::Communicator& comm) {
+absl::Status RepairReport(const config::SweepPoint& point, const std::string& dir, distributed::Communicator& comm) {
   // report.md comes last when the point's report.html is off, report.html last otherwise.
   const std::string last = point.experiment.report().html() ? "/report.html" : "/report.md";
   if (!comm.is_main() || FileExists(dir + last)) return absl::OkStatus();
@@ -86,7 +86,7 @@ absl::Status WriteTable(const std::string& root, const std::vector<std::string>&
 
 // Trains one point unless it is finished (then repairs its report); `trained` says which happened.
 absl::Status RunPoint(const config::SweepPoint& point, const std::string& dir, size_t i, size_t n,
-                      dist::Communicator& comm, const std::string& invocation, bool* trained) {
+                      distributed::Communicator& comm, const std::string& invocation, bool* trained) {
   // Rank 0 decides, so that every rank skips or trains the same points.
   const bool done = comm.Broadcast(PointFinished(dir) ? 1.0 : 0.0) > 0.5;
   *trained = !done;
@@ -113,7 +113,7 @@ void PrintShardSummary(const SweepShard& shard, const std::vector<std::string>& 
 // Every point this shard will train passes train's checks (engine/run_preflight.h) before the first one trains: a
 // point that cannot start must not cost the points before it.
 absl::Status CheckPoints(const config::SweepPlan& plan, const std::string& root, const SweepShard& shard,
-                         dist::Communicator& comm) {
+                         distributed::Communicator& comm) {
   for (size_t i = 0; i < plan.points.size(); ++i) {
     const config::SweepPoint& point = plan.points[i];
     if (!shard.Includes(i)) continue;
@@ -135,7 +135,7 @@ absl::Status CheckPoints(const config::SweepPlan& plan, const std::string& root,
 
 }  // namespace
 
-absl::Status Sweep(const config::SweepPlan& plan, const SweepOptions& options, dist::Communicator& comm) {
+absl::Status Sweep(const config::SweepPlan& plan, const SweepOptions& options, distributed::Communicator& comm) {
   const std::string& root = options.work_dir;
   const SweepShard& shard = options.shard;
   const std::string& invocation = options.invocation;

@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "zegclip/config/sweep_loader.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 
 namespace zegclip::engine {
 
@@ -39,7 +39,7 @@ struct SweepOptions {
   std::string invocation;  // the command line, recorded by every point
 };
 
-absl::Status Sweep(const config::SweepPlan& plan, const SweepOptions& options, dist::Communicator& comm);
+absl::Status Sweep(const config::SweepPlan& plan, const SweepOptions& options, distributed::Communicator& comm);
 
 }  // namespace zegclip::engine
 

@@ -17,7 +17,7 @@ namespace {
 
 // Metrics of a periodic evaluation during training (rank-reduced by the evaluator).
 train::EvalFn PeriodicEval(const config::Experiment& e, SegmentorSetup& setup, const data::Dataset& val,
-                           dist::Communicator& comm) {
+                           distributed::Communicator& comm) {
   return [&e, &setup, &val, &comm](int64_t) -> absl::StatusOr<std::map<std::string, double>> {
     eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
     options.examples = 0;
@@ -31,7 +31,7 @@ train::EvalFn PeriodicEval(const config::Experiment& e, SegmentorSetup& setup, c
 }
 
 absl::Status RunTraining(const config::Experiment& e, const StageOptions& stage, SegmentorSetup& setup,
-                         const data::Dataset& val, RunRecords& records, dist::Communicator& comm) {
+                         const data::Dataset& val, RunRecords& records, distributed::Communicator& comm) {
   const std::string& work_dir = stage.work_dir;
   train::ParamGroups groups =
       train::ParamGroups::Build(train::NamedParameters(*setup.model), ParamGroupOptionsFrom(e.train()));
@@ -57,7 +57,7 @@ absl::Status RunTraining(const config::Experiment& e, const StageOptions& stage,
 }  // namespace
 
 absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& e, const StageOptions& stage,
-                                           dist::Communicator& comm) {
+                                           distributed::Communicator& comm) {
   const std::string& work_dir = stage.work_dir;
   // Locked for the whole stage (training and the final evaluation); a resume that would change what the run trains
   // is refused here, before anything is built, and the records are written once the resume point has loaded.

@@ -9,14 +9,14 @@
 
 #include "absl/status/statusor.h"
 #include "zegclip/config/experiment.pb.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 #include "zegclip/engine/evaluate.h"
 #include "zegclip/engine/stage_options.h"
 
 namespace zegclip::engine {
 
 absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& experiment, const StageOptions& stage,
-                                           dist::Communicator& comm);
+                                           distributed::Communicator& comm);
 
 }  // namespace zegclip::engine
 

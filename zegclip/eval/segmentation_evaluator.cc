@@ -32,7 +32,7 @@ std::vector<at::Tensor> ScoreBatch(const Pending& batch, const model::LogitsFn& 
 // Runs the model over this rank's share of the dataset, calling `consume(scores, label, raw)` per image; the scores
 // are calibrated with `seen_offset`.
 absl::Status ForEachScored(const data::Dataset& dataset, const data::SampleTransform& pipeline,
-                           const model::LogitsFn& logits_fn, dist::Communicator& comm,
+                           const model::LogitsFn& logits_fn, distributed::Communicator& comm,
                            const EvaluatorOptions& options, double seen_offset,
                            const std::function<void(const at::Tensor&, const at::Tensor&, const data::Sample&)>& consume) {
   at::NoGradGuard no_grad;
@@ -63,7 +63,7 @@ absl::Status ForEachScored(const data::Dataset& dataset, const data::SampleTrans
   return absl::OkStatus();
 }
 
-at::Tensor SumOverRanks(at::Tensor counts, dist::Communicator& comm) {
+at::Tensor SumOverRanks(at::Tensor counts, distributed::Communicator& comm) {
   at::Tensor on_device = counts.to(at::kDouble).to(comm.device()).contiguous();
   comm.AllReduceSum(on_device);
   return on_device.cpu().round().to(at::kLong);
@@ -72,7 +72,7 @@ at::Tensor SumOverRanks(at::Tensor counts, dist::Communicator& comm) {
 }  // namespace
 
 absl::StatusOr<EvalResult> Evaluate(const data::Dataset& dataset, const data::SampleTransform& pipeline,
-                                    const model::LogitsFn& logits_fn, dist::Communicator& comm,
+                                    const model::LogitsFn& logits_fn, distributed::Communicator& comm,
                                     const EvaluatorOptions& options) {
   ConfusionMatrix matrix(options.split.num_classes);
   EvalResult result;
@@ -97,7 +97,7 @@ absl::StatusOr<EvalResult> Evaluate(const data::Dataset& dataset, const data::Sa
 
 absl::StatusOr<std::vector<std::pair<double, double>>> SweepSeenOffset(
     const data::Dataset& dataset, const data::SampleTransform& pipeline, const model::LogitsFn& logits_fn,
-    dist::Communicator& comm, EvaluatorOptions options, const std::vector<double>& candidates) {
+    distributed::Communicator& comm, EvaluatorOptions options, const std::vector<double>& candidates) {
   // One matrix each (copies of a ConfusionMatrix would share their counts tensor).
   std::vector<ConfusionMatrix> matrices;
   for (size_t c = 0; c < candidates.size(); ++c) matrices.emplace_back(options.split.num_classes);

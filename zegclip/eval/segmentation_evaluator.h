@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "data/loader.h"
 #include "data/sample.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 #include "zegclip/eval/confusion_matrix.h"
 #include "zegclip/eval/segmentation_metrics.h"
 #include "zegclip/model/inference.h"
@@ -57,7 +57,7 @@ struct EvalResult {
 
 // Rank r evaluates images r, r + W, ... (no padding, so every image counts exactly once).
 absl::StatusOr<EvalResult> Evaluate(const data::Dataset& dataset, const data::SampleTransform& pipeline,
-                                    const model::LogitsFn& logits_fn, dist::Communicator& comm,
+                                    const model::LogitsFn& logits_fn, distributed::Communicator& comm,
                                     const EvaluatorOptions& options);
 
 // Scores the data once and evaluates every candidate seen-score offset on them: (offset, hIoU) pairs, for choosing
@@ -65,7 +65,7 @@ absl::StatusOr<EvalResult> Evaluate(const data::Dataset& dataset, const data::Sa
 // averaging and resizing here, which equals subtracting it per window: both are averages with weights summing to 1.
 absl::StatusOr<std::vector<std::pair<double, double>>> SweepSeenOffset(
     const data::Dataset& dataset, const data::SampleTransform& pipeline, const model::LogitsFn& logits_fn,
-    dist::Communicator& comm, EvaluatorOptions options, const std::vector<double>& candidates);
+    distributed::Communicator& comm, EvaluatorOptions options, const std::vector<double>& candidates);
 
 // Writes examples as <dir>/<k>_image.ppm, _label.pgm, _pred.pgm (what tools/report/make_report.py reads).
 absl::Status WriteExamples(const std::vector<Example>& examples, const std::string& dir);

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "zegclip/dist/single_communicator.h"
+#include "zegclip/distributed/single_communicator.h"
 
 namespace zegclip::eval {
 namespace {
@@ -50,7 +50,7 @@ EvaluatorOptions Options() {
 }
 
 TEST(SegmentationEvaluator, PerfectModelScoresOneHundred) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   absl::StatusOr<EvalResult> r = Evaluate(StripeDataset(), Identity(), Oracle(false), comm, Options());
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->images, 5);
@@ -63,7 +63,7 @@ TEST(SegmentationEvaluator, PerfectModelScoresOneHundred) {
 }
 
 TEST(SegmentationEvaluator, ConfusionShowsUpInUnseenAndSlideMatchesWhole) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   EvaluatorOptions o = Options();
   absl::StatusOr<EvalResult> whole = Evaluate(StripeDataset(), Identity(), Oracle(true), comm, o);
   ASSERT_TRUE(whole.ok());
@@ -81,7 +81,7 @@ TEST(SegmentationEvaluator, ConfusionShowsUpInUnseenAndSlideMatchesWhole) {
 }
 
 TEST(SegmentationEvaluator, OffsetSweepFindsTheCalibrationThatHelpsUnseen) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   // A model whose unseen scores are slightly below a seen class everywhere the truth is unseen.
   model::LogitsFn biased = [](const at::Tensor& images) {
     at::Tensor cls = (images.select(1, 0) / 40).round().to(at::kLong).clamp(0, 3);
@@ -97,7 +97,7 @@ TEST(SegmentationEvaluator, OffsetSweepFindsTheCalibrationThatHelpsUnseen) {
 }
 
 TEST(SegmentationEvaluator, ExamplesAreWrittenAsNetpbm) {
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   absl::StatusOr<EvalResult> r = Evaluate(StripeDataset(), Identity(), Oracle(false), comm, Options());
   ASSERT_TRUE(r.ok());
   const std::string dir = std::string(getenv("TEST_TMPDIR")) + "/examples";

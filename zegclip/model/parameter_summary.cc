@@ -56,11 +56,13 @@ ParameterSummary SummarizeParameters(const ZegClipSegmentorImpl& model) {
 }
 
 std::string FormatParameterSummary(const ParameterSummary& s) {
-  std::string out = absl::StrFormat("%-12s %15s %15s\n", "module", "total", "learnable");
+  std::string out = absl::StrFormat("%-12s %15s %15s %15s\n", "module", "total", "learnable", "frozen");
   for (const ModuleParameterCount& row : s.modules) {
-    absl::StrAppendFormat(&out, "%-12s %15s %15s\n", row.module, WithCommas(row.total), WithCommas(row.learnable));
+    absl::StrAppendFormat(&out, "%-12s %15s %15s %15s\n", row.module, WithCommas(row.total), WithCommas(row.learnable),
+                          WithCommas(row.total - row.learnable));
   }
-  absl::StrAppendFormat(&out, "%-12s %15s %15s\n", "all", WithCommas(s.total), WithCommas(s.learnable));
+  absl::StrAppendFormat(&out, "%-12s %15s %15s %15s\n", "all", WithCommas(s.total), WithCommas(s.learnable),
+                        WithCommas(s.total - s.learnable));
   absl::StrAppendFormat(&out,
                         "authors' convention (learnable + the unused self-attention and norm1 of their decoder "
                         "layers, %s): %s (%.2f M)\n",

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_format.h"
 #include "zegclip/clip/encoder_mode.h"
 
 namespace zegclip::model {
@@ -70,6 +71,9 @@ TEST(ParameterSummary, VocViTB16MatchesTheAuthors13Point8M) {
   EXPECT_NE(table.find("13,821,184 (13.82 M)"), std::string::npos) << table;
   EXPECT_NE(table.find("decoder"), std::string::npos) << table;
   EXPECT_NE(table.find("9,457,152"), std::string::npos) << table;
+  // The text tower is all frozen: its row repeats the total in the frozen column, after a learnable 0.
+  static_assert(kText == 63'428'097);
+  EXPECT_NE(table.find(absl::StrFormat("%15s %15s %15s", "63,428,097", "0", "63,428,097")), std::string::npos) << table;
 }
 
 TEST(ParameterSummary, CocoViTB16MatchesTheAuthors14Point6M) {

@@ -27,7 +27,7 @@ train_lines() {
   grep '"mode": "train"' "$1" | sed -E 's/, "time": [^,}]*//' | sort -u
 }
 # OpenMPI flags for local ranks (ZEGCLIP_MPIRUN_FLAGS).
-for env_sh in zegclip/dist/mpirun_env.sh "${TEST_SRCDIR:-}/zegclip/zegclip/dist/mpirun_env.sh"; do
+for env_sh in zegclip/distributed/mpirun_env.sh "${TEST_SRCDIR:-}/zegclip/zegclip/distributed/mpirun_env.sh"; do
   [ -f "$env_sh" ] && break
 done
 source "$env_sh"

@@ -34,14 +34,14 @@ std::vector<at::Tensor> Buffers(const torch::nn::Module& model) {
 }  // namespace
 
 Trainer::Trainer(TrainerOptions options, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                 const ParamGroups& groups, const LrSchedule& schedule, dist::Communicator& comm)
+                 const ParamGroups& groups, const LrSchedule& schedule, distributed::Communicator& comm)
     : options_(std::move(options)),
       model_(model),
       optimizer_(optimizer),
       groups_(groups),
       schedule_(schedule),
       comm_(comm) {
-  bucketer_ = std::make_unique<dist::GradientBucketer>(model_.parameters(true), &comm_, options_.buckets);
+  bucketer_ = std::make_unique<distributed::GradientBucketer>(model_.parameters(true), &comm_, options_.buckets);
 }
 
 std::string Trainer::CheckpointPath(const std::string& work_dir, int64_t iter) {
@@ -208,7 +208,7 @@ absl::Status Trainer::Start() {
   }
   // Every rank starts from rank 0's weights and buffers (a no-op after a resume, when all loaded one file).
   bucketer_->BroadcastParameters();
-  dist::BroadcastTensors(comm_, Buffers(model_));
+  distributed::BroadcastTensors(comm_, Buffers(model_));
   window_ = Window{};
   return absl::OkStatus();
 }

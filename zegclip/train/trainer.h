@@ -41,8 +41,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "zegclip/dist/communicator.h"
-#include "zegclip/dist/gradient_bucketer.h"
+#include "zegclip/distributed/communicator.h"
+#include "zegclip/distributed/gradient_bucketer.h"
 #include "zegclip/report/run_directory_lock.h"
 #include "zegclip/train/lr_schedule.h"
 #include "zegclip/train/metrics_log.h"
@@ -61,7 +61,7 @@ struct TrainerOptions {
   bool resume = true;                 // continue from the newest checkpoint in work_dir
   int keep_last = 3;                  // newest checkpoints kept in work_dir (the final one always); <= 0: all
   bool bf16_autocast = false;         // the step's forward under CUDA bf16 autocast (ignored without CUDA)
-  dist::BucketOptions buckets;
+  distributed::BucketOptions buckets;
   std::map<std::string, std::string> metadata;  // stored in every checkpoint (e.g. the resolved config)
   bool print = true;                  // rank 0 echoes each metrics line to stdout
 };
@@ -95,7 +95,7 @@ class Trainer {
  public:
   // Everything passed by reference must outlive the trainer. `optimizer` must have been made from `groups`.
   Trainer(TrainerOptions options, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-          const ParamGroups& groups, const LrSchedule& schedule, dist::Communicator& comm);
+          const ParamGroups& groups, const LrSchedule& schedule, distributed::Communicator& comm);
 
   void AddHook(std::unique_ptr<TrainerHook> hook) { hooks_.push_back(std::move(hook)); }
   void SetEval(EvalFn eval) { eval_ = std::move(eval); }
@@ -144,8 +144,8 @@ class Trainer {
   torch::optim::Optimizer& optimizer_;
   const ParamGroups& groups_;
   const LrSchedule& schedule_;
-  dist::Communicator& comm_;
-  std::unique_ptr<dist::GradientBucketer> bucketer_;
+  distributed::Communicator& comm_;
+  std::unique_ptr<distributed::GradientBucketer> bucketer_;
   std::vector<std::unique_ptr<TrainerHook>> hooks_;
   EvalFn eval_;
   std::function<std::map<std::string, std::string>()> save_extra_;

@@ -9,8 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "zegclip/dist/mpi_communicator.h"
-#include "zegclip/dist/single_communicator.h"
+#include "zegclip/distributed/mpi_communicator.h"
+#include "zegclip/distributed/single_communicator.h"
 #include "zegclip/train/trainer.h"
 
 namespace zegclip::train {
@@ -23,7 +23,7 @@ struct Result {
 };
 
 // Trains Linear(3, 1) with MSE on rows [begin, end) of the global batch, from weights seeded with `init_seed`.
-Result Train(dist::Communicator& comm, int64_t begin, int64_t end, uint64_t init_seed, const std::string& work_dir) {
+Result Train(distributed::Communicator& comm, int64_t begin, int64_t end, uint64_t init_seed, const std::string& work_dir) {
   at::manual_seed(0);
   const at::Tensor x = at::randn({kGlobalBatch, 3});
   const at::Tensor y = x.matmul(at::tensor({1.5f, -1.0f, 2.0f}).view({3, 1})) - 0.5;
@@ -55,7 +55,7 @@ std::string Bytes(const at::Tensor& t) {
 }
 
 TEST(TrainerMpi, RanksStayIdenticalAndMatchOneProcessOnTheWholeBatch) {
-  dist::MpiCommunicator comm(/*timeout_seconds=*/60);
+  distributed::MpiCommunicator comm(/*timeout_seconds=*/60);
   const int n = comm.size();
   ASSERT_EQ(kGlobalBatch % n, 0);
   const int64_t shard = kGlobalBatch / n;
@@ -65,7 +65,7 @@ TEST(TrainerMpi, RanksStayIdenticalAndMatchOneProcessOnTheWholeBatch) {
   const std::vector<std::string> weights = comm.AllGather(Bytes(dp.weight) + Bytes(dp.bias));
   for (int r = 1; r < n; ++r) EXPECT_EQ(weights[r], weights[0]) << "rank " << r << " differs from rank 0";
 
-  dist::SingleCommunicator single;
+  distributed::SingleCommunicator single;
   const Result whole = Train(single, 0, kGlobalBatch, /*init_seed=*/100,
                              ::testing::TempDir() + "/trainer_single_" + std::to_string(comm.rank()));
   EXPECT_TRUE(at::allclose(dp.weight, whole.weight, 1e-5, 1e-6)) << dp.weight << whole.weight;

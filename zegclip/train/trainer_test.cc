@@ -16,7 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_format.h"
-#include "zegclip/dist/single_communicator.h"
+#include "zegclip/distributed/single_communicator.h"
 #include "zegclip/train/checkpoint.h"
 
 namespace zegclip::train {
@@ -67,7 +67,7 @@ struct Rig {
   ParamGroups groups;
   std::unique_ptr<torch::optim::AdamW> adamw;
   LrSchedule schedule;
-  dist::SingleCommunicator comm;
+  distributed::SingleCommunicator comm;
   std::unique_ptr<RegressionStep> step;
   std::unique_ptr<Trainer> trainer;
 

@@ -1,16 +1,16 @@
-#include "zegclip/dist/communicator_factory.h"
+#include "zegclip/distributed/communicator_factory.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "zegclip/dist/launcher_env.h"
-#include "zegclip/dist/mpi_communicator.h"
-#include "zegclip/dist/single_communicator.h"
+#include "zegclip/distributed/launcher_env.h"
+#include "zegclip/distributed/mpi_communicator.h"
+#include "zegclip/distributed/single_communicator.h"
 #ifdef ZEGCLIP_WITH_NCCL
-#include "zegclip/dist/nccl_communicator.h"
+#include "zegclip/distributed/nccl_communicator.h"
 #endif
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 #ifdef ZEGCLIP_WITH_NCCL
@@ -96,4 +96,4 @@ absl::StatusOr<std::unique_ptr<Communicator>> CreateCommunicator(const DistOptio
   return absl::InternalError("CreateCommunicator: backend did not resolve to a concrete one");
 }
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

@@ -7,8 +7,8 @@
 //     CollectiveWatchdog::Scope scope(watchdog, "MPI_Allreduce");
 //     MPI_Allreduce(...);    // if this takes > 600 s, the abort action runs on the watchdog thread
 //   }
-#ifndef ZEGCLIP_DIST_COLLECTIVE_WATCHDOG_H_
-#define ZEGCLIP_DIST_COLLECTIVE_WATCHDOG_H_
+#ifndef ZEGCLIP_DISTRIBUTED_COLLECTIVE_WATCHDOG_H_
+#define ZEGCLIP_DISTRIBUTED_COLLECTIVE_WATCHDOG_H_
 
 #include <chrono>
 #include <condition_variable>
@@ -17,7 +17,7 @@
 #include <string>
 #include <thread>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 class CollectiveWatchdog {
  public:
@@ -60,6 +60,6 @@ class CollectiveWatchdog {
   std::thread thread_;
 };
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
-#endif  // ZEGCLIP_DIST_COLLECTIVE_WATCHDOG_H_
+#endif  // ZEGCLIP_DISTRIBUTED_COLLECTIVE_WATCHDOG_H_

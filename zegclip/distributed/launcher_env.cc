@@ -1,9 +1,9 @@
-#include "zegclip/dist/launcher_env.h"
+#include "zegclip/distributed/launcher_env.h"
 
 #include <cstdlib>
 #include <string>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 // The first of `names` that is set to a non-negative integer.
@@ -29,4 +29,4 @@ std::optional<int> LauncherLocalRank() {
   return FirstIntEnv({"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"});
 }
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

@@ -1,8 +1,8 @@
-#include "zegclip/dist/single_communicator.h"
+#include "zegclip/distributed/single_communicator.h"
 
 #include <gtest/gtest.h>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 TEST(SingleCommunicator, CollectivesAreIdentities) {
@@ -47,4 +47,4 @@ TEST(SingleCommunicatorDeathTest, AbortNamesTheRankAndReason) {
 }
 
 }  // namespace
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

@@ -1,10 +1,10 @@
-#include "zegclip/dist/gradient_bucketer.h"
+#include "zegclip/distributed/gradient_bucketer.h"
 
 #include <vector>
 
 #include <gtest/gtest.h>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 // A communicator that simulates `size` ranks in one process: this process is rank 0, and rank r holds (r + 1) times
@@ -172,4 +172,4 @@ TEST(GradientBucketer, OneRankOnlyZeroFillsWithoutCommunicating) {
 }
 
 }  // namespace
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

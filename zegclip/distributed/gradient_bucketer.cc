@@ -1,4 +1,4 @@
-#include "zegclip/dist/gradient_bucketer.h"
+#include "zegclip/distributed/gradient_bucketer.h"
 
 #include <algorithm>
 #include <map>
@@ -7,7 +7,7 @@
 
 #include <ATen/core/grad_mode.h>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 // Buckets hold one dtype on one device: the flat buffer is one tensor.
@@ -118,4 +118,4 @@ void GradientBucketer::AllReduceGradients() {
   }
 }
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

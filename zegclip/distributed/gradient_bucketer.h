@@ -11,17 +11,17 @@
 //   GradientBucketer bucketer(model->parameters(), comm.get(), BucketOptions{});
 //   bucketer.BroadcastParameters();          // every rank starts from rank 0's weights
 //   for (...) { loss.backward(); bucketer.AllReduceGradients(); optimizer.step(); }
-#ifndef ZEGCLIP_DIST_GRADIENT_BUCKETER_H_
-#define ZEGCLIP_DIST_GRADIENT_BUCKETER_H_
+#ifndef ZEGCLIP_DISTRIBUTED_GRADIENT_BUCKETER_H_
+#define ZEGCLIP_DISTRIBUTED_GRADIENT_BUCKETER_H_
 
 #include <cstdint>
 #include <vector>
 
 #include <ATen/ATen.h>
 
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 struct BucketOptions {
   int64_t first_bucket_bytes = int64_t{1} << 20;
@@ -68,6 +68,6 @@ class GradientBucketer {
   std::vector<at::Tensor> flat_;  // one persistent buffer per bucket
 };
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
-#endif  // ZEGCLIP_DIST_GRADIENT_BUCKETER_H_
+#endif  // ZEGCLIP_DISTRIBUTED_GRADIENT_BUCKETER_H_

@@ -11,17 +11,17 @@
 // Example:
 //   absl::StatusOr<std::unique_ptr<Communicator>> comm = CreateCommunicator({Backend::kAuto, /*timeout=*/600});
 //   if (!comm.ok()) { std::cerr << comm.status() << "\n"; return 1; }
-#ifndef ZEGCLIP_DIST_COMMUNICATOR_FACTORY_H_
-#define ZEGCLIP_DIST_COMMUNICATOR_FACTORY_H_
+#ifndef ZEGCLIP_DISTRIBUTED_COMMUNICATOR_FACTORY_H_
+#define ZEGCLIP_DISTRIBUTED_COMMUNICATOR_FACTORY_H_
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 enum class Backend { kAuto, kSingle, kMpi, kNccl };
 
@@ -44,6 +44,6 @@ absl::StatusOr<Backend> ResolveBackend(Backend requested, int world_size, bool c
 // Resolves options.backend with LauncherWorldSize() and CUDA's availability, then creates the communicator.
 absl::StatusOr<std::unique_ptr<Communicator>> CreateCommunicator(const DistOptions& options);
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
-#endif  // ZEGCLIP_DIST_COMMUNICATOR_FACTORY_H_
+#endif  // ZEGCLIP_DISTRIBUTED_COMMUNICATOR_FACTORY_H_

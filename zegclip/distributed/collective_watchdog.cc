@@ -1,9 +1,9 @@
-#include "zegclip/dist/collective_watchdog.h"
+#include "zegclip/distributed/collective_watchdog.h"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 CollectiveWatchdog::CollectiveWatchdog(double timeout_seconds, AbortAction on_timeout)
     : timeout_seconds_(timeout_seconds), on_timeout_(std::move(on_timeout)) {
@@ -59,4 +59,4 @@ void CollectiveWatchdog::Run() {
   }
 }
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

@@ -9,12 +9,12 @@
 
 #include <gtest/gtest.h>
 
-#include "zegclip/dist/communicator_factory.h"
-#include "zegclip/dist/gradient_bucketer.h"
-#include "zegclip/dist/launcher_env.h"
-#include "zegclip/dist/mpi_communicator.h"
+#include "zegclip/distributed/communicator_factory.h"
+#include "zegclip/distributed/gradient_bucketer.h"
+#include "zegclip/distributed/launcher_env.h"
+#include "zegclip/distributed/mpi_communicator.h"
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 // One communicator for the whole binary; a generous timeout turns a test that desynchronises the ranks into an abort.
@@ -151,4 +151,4 @@ TEST(MpiFailure, StalledRankOrMpiErrorAbortsEveryRank) {
 }
 
 }  // namespace
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

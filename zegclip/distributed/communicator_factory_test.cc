@@ -1,11 +1,11 @@
-#include "zegclip/dist/communicator_factory.h"
+#include "zegclip/distributed/communicator_factory.h"
 
 #include <cstdlib>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 using ::testing::HasSubstr;
@@ -67,4 +67,4 @@ TEST(CreateCommunicator, SingleBackendUnderAMultiRankLauncherIsAnError) {
 }
 
 }  // namespace
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

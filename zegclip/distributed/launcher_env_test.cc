@@ -1,10 +1,10 @@
-#include "zegclip/dist/launcher_env.h"
+#include "zegclip/distributed/launcher_env.h"
 
 #include <cstdlib>
 
 #include <gtest/gtest.h>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 // Clears every variable the launcher functions read, so each test starts from a plain process.
@@ -48,4 +48,4 @@ TEST(LauncherEnv, IgnoresMalformedValues) {
 }
 
 }  // namespace
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

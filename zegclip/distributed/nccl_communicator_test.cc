@@ -3,12 +3,12 @@
 // NCCL (ZEGCLIP_WITH_NCCL); elsewhere the test skips. Run: build/bin/nccl_communicator_test (or under mpirun -np 1).
 #include <gtest/gtest.h>
 
-#include "zegclip/dist/gradient_bucketer.h"
+#include "zegclip/distributed/gradient_bucketer.h"
 #ifdef ZEGCLIP_WITH_NCCL
-#include "zegclip/dist/nccl_communicator.h"
+#include "zegclip/distributed/nccl_communicator.h"
 #endif
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 #ifdef ZEGCLIP_WITH_NCCL
@@ -53,4 +53,4 @@ TEST(NcclCommunicator, NotBuiltWithoutNccl) { GTEST_SKIP() << "built without ZEG
 #endif
 
 }  // namespace
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

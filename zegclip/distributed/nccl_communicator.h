@@ -14,8 +14,8 @@
 //   NcclCommunicator comm(/*timeout_seconds=*/600);
 //   at::Tensor g = at::ones({1024}, at::TensorOptions().device(comm.device()));
 //   comm.AllReduceSum(g);   // every element is 4
-#ifndef ZEGCLIP_DIST_NCCL_COMMUNICATOR_H_
-#define ZEGCLIP_DIST_NCCL_COMMUNICATOR_H_
+#ifndef ZEGCLIP_DISTRIBUTED_NCCL_COMMUNICATOR_H_
+#define ZEGCLIP_DISTRIBUTED_NCCL_COMMUNICATOR_H_
 
 #ifdef ZEGCLIP_WITH_NCCL
 
@@ -24,11 +24,11 @@
 
 #include <nccl.h>
 
-#include "zegclip/dist/collective_watchdog.h"
-#include "zegclip/dist/communicator.h"
-#include "zegclip/dist/mpi_communicator.h"
+#include "zegclip/distributed/collective_watchdog.h"
+#include "zegclip/distributed/communicator.h"
+#include "zegclip/distributed/mpi_communicator.h"
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 class NcclCommunicator : public Communicator {
  public:
@@ -65,7 +65,7 @@ class NcclCommunicator : public Communicator {
   void* event_ = nullptr;  // cudaEvent_t, kept opaque so this header needs no CUDA headers
 };
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
 #endif  // ZEGCLIP_WITH_NCCL
-#endif  // ZEGCLIP_DIST_NCCL_COMMUNICATOR_H_
+#endif  // ZEGCLIP_DISTRIBUTED_NCCL_COMMUNICATOR_H_

@@ -13,18 +13,18 @@
 //   MpiCommunicator comm(/*timeout_seconds=*/600);
 //   at::Tensor x = at::full({4}, comm.rank() + 1.0);
 //   comm.AllReduceSum(x);   // every element is 3 on both ranks
-#ifndef ZEGCLIP_DIST_MPI_COMMUNICATOR_H_
-#define ZEGCLIP_DIST_MPI_COMMUNICATOR_H_
+#ifndef ZEGCLIP_DISTRIBUTED_MPI_COMMUNICATOR_H_
+#define ZEGCLIP_DISTRIBUTED_MPI_COMMUNICATOR_H_
 
 #include <memory>
 #include <string>
 
 #include <mpi.h>
 
-#include "zegclip/dist/collective_watchdog.h"
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/collective_watchdog.h"
+#include "zegclip/distributed/communicator.h"
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 class MpiCommunicator : public Communicator {
  public:
@@ -70,6 +70,6 @@ class MpiCommunicator : public Communicator {
   std::unique_ptr<CollectiveWatchdog> watchdog_;
 };
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
-#endif  // ZEGCLIP_DIST_MPI_COMMUNICATOR_H_
+#endif  // ZEGCLIP_DISTRIBUTED_MPI_COMMUNICATOR_H_

@@ -1,9 +1,9 @@
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 void CheckCollectiveInput(const at::Tensor& tensor, const char* call) {
   TORCH_CHECK(tensor.defined(), call, ": the tensor is undefined");
@@ -62,4 +62,4 @@ std::vector<std::string> Communicator::AllGather(const std::string& bytes) {
   return out;
 }
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

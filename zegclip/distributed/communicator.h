@@ -11,15 +11,15 @@
 //   comm->AllReduceSum(grad);                    // grad = sum over ranks
 //   grad.div_(comm->size());                     // ... now the mean
 //   double mean_loss = comm->AllReduceMean(loss.item<double>());
-#ifndef ZEGCLIP_DIST_COMMUNICATOR_H_
-#define ZEGCLIP_DIST_COMMUNICATOR_H_
+#ifndef ZEGCLIP_DISTRIBUTED_COMMUNICATOR_H_
+#define ZEGCLIP_DISTRIBUTED_COMMUNICATOR_H_
 
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 class Communicator {
  public:
@@ -61,6 +61,6 @@ class Communicator {
 // Throws (TORCH_CHECK) unless `tensor` is defined and contiguous; `call` names the collective in the message.
 void CheckCollectiveInput(const at::Tensor& tensor, const char* call);
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
-#endif  // ZEGCLIP_DIST_COMMUNICATOR_H_
+#endif  // ZEGCLIP_DISTRIBUTED_COMMUNICATOR_H_

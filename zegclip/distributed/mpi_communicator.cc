@@ -1,4 +1,4 @@
-#include "zegclip/dist/mpi_communicator.h"
+#include "zegclip/distributed/mpi_communicator.h"
 
 #include <algorithm>
 #include <climits>
@@ -9,9 +9,9 @@
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
 
-#include "zegclip/dist/launcher_env.h"
+#include "zegclip/distributed/launcher_env.h"
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 // MPI counts are ints: larger tensors go in chunks of this many elements.
@@ -189,4 +189,4 @@ void MpiCommunicator::Barrier() {
   Check(MPI_Barrier(comm_), "MPI_Barrier");
 }
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

@@ -1,4 +1,4 @@
-#include "zegclip/dist/collective_watchdog.h"
+#include "zegclip/distributed/collective_watchdog.h"
 
 #include <atomic>
 #include <chrono>
@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 using std::chrono::milliseconds;
@@ -54,4 +54,4 @@ TEST(CollectiveWatchdog, DisabledByANonPositiveTimeout) {
 }
 
 }  // namespace
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

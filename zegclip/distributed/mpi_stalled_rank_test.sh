@@ -7,7 +7,7 @@ set -u
 bin=$1
 unset XML_OUTPUT_FILE GTEST_OUTPUT TEST_PREMATURE_EXIT_FILE
 # Beside this script, or in the runfiles when another package's sh_test uses it.
-for env_sh in "$(dirname "$0")/mpirun_env.sh" zegclip/dist/mpirun_env.sh "${TEST_SRCDIR:-}/zegclip/zegclip/dist/mpirun_env.sh"; do
+for env_sh in "$(dirname "$0")/mpirun_env.sh" zegclip/distributed/mpirun_env.sh "${TEST_SRCDIR:-}/zegclip/zegclip/distributed/mpirun_env.sh"; do
   [ -f "$env_sh" ] && break
 done
 source "$env_sh"

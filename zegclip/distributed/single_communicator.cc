@@ -1,9 +1,9 @@
-#include "zegclip/dist/single_communicator.h"
+#include "zegclip/distributed/single_communicator.h"
 
 #include <cstdio>
 #include <cstdlib>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 void SingleCommunicator::AllReduceSum(at::Tensor& tensor) {
   // Same preconditions as the real backends, so a bug shows up without mpirun too.
@@ -21,4 +21,4 @@ void SingleCommunicator::Abort(const std::string& why) {
   std::_Exit(1);
 }
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed

@@ -4,14 +4,14 @@
 // Example:
 //   SingleCommunicator comm;
 //   comm.AllReduceSum(grad);   // grad unchanged; comm.size() == 1
-#ifndef ZEGCLIP_DIST_SINGLE_COMMUNICATOR_H_
-#define ZEGCLIP_DIST_SINGLE_COMMUNICATOR_H_
+#ifndef ZEGCLIP_DISTRIBUTED_SINGLE_COMMUNICATOR_H_
+#define ZEGCLIP_DISTRIBUTED_SINGLE_COMMUNICATOR_H_
 
 #include <string>
 
-#include "zegclip/dist/communicator.h"
+#include "zegclip/distributed/communicator.h"
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 
 class SingleCommunicator : public Communicator {
  public:
@@ -37,6 +37,6 @@ class SingleCommunicator : public Communicator {
   at::Device device_;
 };
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
-#endif  // ZEGCLIP_DIST_SINGLE_COMMUNICATOR_H_
+#endif  // ZEGCLIP_DISTRIBUTED_SINGLE_COMMUNICATOR_H_

@@ -1,5 +1,5 @@
 // Built only by the CMake mirror on CUDA hosts with NCCL (ZEGCLIP_WITH_NCCL); see nccl_communicator.h.
-#include "zegclip/dist/nccl_communicator.h"
+#include "zegclip/distributed/nccl_communicator.h"
 
 #ifdef ZEGCLIP_WITH_NCCL
 
@@ -10,7 +10,7 @@
 #include <c10/cuda/CUDAStream.h>
 #include <cuda_runtime_api.h>
 
-namespace zegclip::dist {
+namespace zegclip::distributed {
 namespace {
 
 ncclDataType_t ToNcclType(at::ScalarType dtype, const char* call) {
@@ -137,6 +137,6 @@ void NcclCommunicator::Barrier() {
   control_->Barrier();
 }
 
-}  // namespace zegclip::dist
+}  // namespace zegclip::distributed
 
 #endif  // ZEGCLIP_WITH_NCCL
