@@ -12,14 +12,12 @@
 #include <gtest/gtest.h>
 
 #include "benchmarks/benchmark_runtime.h"
+#include "zegclip/testing/temp_path.h"
 
 namespace zegclip::benchmarks {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+using ::zegclip::testing::TempPath;
 
 BenchmarkRow Row(const std::string& variant, double images_per_s, int64_t batch = 8) {
   BenchmarkRow r{"inference", "whole512", "fp32", batch, variant};

@@ -25,7 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "zegclip/model/authors_checkpoint.h"
-#include "zegclip/model/tensor_archive.h"
+#include "zegclip/base/tensor_archive.h"
 #include "zegclip/model/zegclip_segmentor.h"
 #include "zegclip/train/cuda_autocast.h"
 
@@ -54,7 +54,7 @@ Comparison Compare(const at::Tensor& ours, const at::Tensor& reference) {
   return c;
 }
 
-absl::StatusOr<at::Tensor> Get(const model::TensorMap& io, const std::string& key, const std::string& path) {
+absl::StatusOr<at::Tensor> Get(const base::TensorMap& io, const std::string& key, const std::string& path) {
   auto it = io.find(key);
   if (it == io.end()) return absl::InvalidArgumentError(absl::StrCat(path, ": no '", key, "' tensor"));
   return it->second;
@@ -80,9 +80,9 @@ int Run() {
 
   const std::string weights_path = FLAGS_dir + "/weights.tensors";
   const std::string io_path = FLAGS_dir + "/io.tensors";
-  absl::StatusOr<model::TensorMap> state = model::ReadTensorArchive(weights_path);
+  absl::StatusOr<base::TensorMap> state = base::ReadTensorArchive(weights_path);
   if (!state.ok()) return Fail(state.status());
-  absl::StatusOr<model::TensorMap> io = model::ReadTensorArchive(io_path);
+  absl::StatusOr<base::TensorMap> io = base::ReadTensorArchive(io_path);
   if (!io.ok()) return Fail(io.status());
   absl::StatusOr<at::Tensor> images = Get(*io, "images", io_path);
   absl::StatusOr<at::Tensor> text = Get(*io, "text", io_path);

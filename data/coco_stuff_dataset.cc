@@ -4,7 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::data {
 namespace {
@@ -25,15 +25,15 @@ absl::StatusOr<std::unique_ptr<FolderDataset>> CreateCocoStuffDataset(const std:
   const std::string labels = absl::StrCat(root, "/annotations/", split, "2017");
   if (absl::Status s = RequireDirectory(images, kLayout); !s.ok()) return s;
   if (absl::Status s = RequireDirectory(labels, kLayout); !s.ok()) return s;
-  absl::StatusOr<std::vector<std::string>> names = io::ListDirectory(images, "image folder");
+  absl::StatusOr<std::vector<std::string>> names = base::ListDirectory(images, "image folder");
   if (!names.ok()) return names.status();
   std::vector<std::string> stems;
   for (const std::string& name : *names) {
     if (!absl::EndsWith(name, ".jpg") || name.size() == 4) continue;
     // Folders named *.jpg are no images; an entry that cannot be inspected (a symlink loop) stays listed, so
     // check-data reports it and data.skip_bad_samples skips it.
-    absl::StatusOr<io::PathType> type = io::TypeOf(absl::StrCat(images, "/", name), "image file");
-    if (type.ok() && *type == io::PathType::kDirectory) continue;
+    absl::StatusOr<base::PathType> type = base::TypeOf(absl::StrCat(images, "/", name), "image file");
+    if (type.ok() && *type == base::PathType::kDirectory) continue;
     stems.push_back(name.substr(0, name.size() - 4));
   }
   if (stems.empty()) return absl::NotFoundError(absl::StrCat("no .jpg images in ", images, " (expected layout: ",

@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "data/image_io.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::data {
 
@@ -76,11 +76,11 @@ absl::StatusOr<Sample> FolderDataset::Get(int64_t index) const {
 }
 
 absl::StatusOr<std::vector<std::string>> ReadSplitFile(const std::string& path, const std::string& layout) {
-  if (absl::Status s = io::CheckReadableFile(path, "split file"); !s.ok()) {
+  if (absl::Status s = base::CheckReadableFile(path, "split file"); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat(s.message(), " (expected layout: ", layout, ")"));
   }
   std::ifstream in(path);
-  if (!in) return io::ErrnoPathError("split file", path, errno);
+  if (!in) return base::ErrnoPathError("split file", path, errno);
   std::vector<std::string> ids;
   std::string line;
   while (std::getline(in, line)) {
@@ -92,7 +92,7 @@ absl::StatusOr<std::vector<std::string>> ReadSplitFile(const std::string& path, 
 }
 
 absl::Status RequireDirectory(const std::string& path, const std::string& layout) {
-  absl::Status s = io::CheckDirectory(path, "folder");
+  absl::Status s = base::CheckDirectory(path, "folder");
   if (s.ok()) return s;
   return absl::Status(s.code(), absl::StrCat(s.message(), " (expected layout: ", layout, ")"));
 }
@@ -102,9 +102,9 @@ absl::Status RequireFiles(const std::vector<LabelledFile>& files, const std::str
   int64_t count = 0;
   for (const LabelledFile& f : files) {
     for (const std::string* path : {&f.image_path, &f.label_path}) {
-      absl::StatusOr<io::PathType> type = io::TypeOf(*path, "listed file");
+      absl::StatusOr<base::PathType> type = base::TypeOf(*path, "listed file");
       if (!type.ok()) return type.status();  // a symlink loop, a folder without search permission, ...
-      if (*type == io::PathType::kFile) continue;
+      if (*type == base::PathType::kFile) continue;
       if (++count <= 5) missing.push_back(*path);
     }
   }

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::data {
 namespace {
@@ -78,7 +78,7 @@ absl::StatusOr<std::optional<ImageSize>> PnmSize(const std::string& b) {
 
 absl::StatusOr<std::optional<ImageSize>> ReadImageSize(const std::string& path) {
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (file == nullptr) return io::ErrnoPathError("image file", path, errno);
+  if (file == nullptr) return base::ErrnoPathError("image file", path, errno);
   std::string head(kHeadBytes, '\0');
   head.resize(std::fread(head.data(), 1, head.size(), file.get()));
   if (std::optional<ImageSize> png = PngSize(head)) return png;

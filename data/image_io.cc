@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "data/image_header.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::data {
 namespace {
@@ -136,7 +136,7 @@ bool IsTruncatedJpeg(const std::string& bytes) {
 absl::StatusOr<at::Tensor> ReadRgbImage(const std::string& path) {
   // Missing, unreadable (permission, symlink loop, a folder) and oversized files are told apart before decoding:
   // OpenCV answers all of them with an empty image, which would read as "corrupt".
-  if (absl::Status s = io::CheckReadableFile(path, "image file"); !s.ok()) return s;
+  if (absl::Status s = base::CheckReadableFile(path, "image file"); !s.ok()) return s;
   absl::StatusOr<std::optional<ImageSize>> size = ReadImageSize(path);
   if (!size.ok()) return size.status();
   if (*size) {
@@ -159,7 +159,7 @@ absl::StatusOr<at::Tensor> ReadRgbImage(const std::string& path) {
 }
 
 absl::StatusOr<at::Tensor> ReadIndexPng(const std::string& path) {
-  if (absl::Status s = io::CheckReadableFile(path, "label file"); !s.ok()) return s;
+  if (absl::Status s = base::CheckReadableFile(path, "label file"); !s.ok()) return s;
   // The size from the header, before libpng allocates the rows.
   absl::StatusOr<std::optional<ImageSize>> size = ReadImageSize(path);
   if (!size.ok()) return size.status();
@@ -167,7 +167,7 @@ absl::StatusOr<at::Tensor> ReadIndexPng(const std::string& path) {
     if (absl::Status s = CheckImagePixels(path, "label file", **size); !s.ok()) return s;
   }
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (file == nullptr) return io::ErrnoPathError("label file", path, errno);
+  if (file == nullptr) return base::ErrnoPathError("label file", path, errno);
   png_byte signature[8] = {0};
   if (std::fread(signature, 1, 8, file.get()) != 8 || png_sig_cmp(signature, 0, 8) != 0) {
     return absl::DataLossError("label file " + path + " is not a PNG (expected a palette/index PNG)");
@@ -209,7 +209,7 @@ absl::Status WriteIndexPng(const std::string& path, const at::Tensor& indices,
   }
   const at::Tensor data = indices.contiguous();
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
-  if (file == nullptr) return io::WriteError(path, errno);
+  if (file == nullptr) return base::WriteError(path, errno);
   PngError error{};
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &error, OnPngError, OnPngWarning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;

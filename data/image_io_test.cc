@@ -11,14 +11,12 @@
 
 #include "data/image_header.h"
 #include "gtest/gtest.h"
+#include "zegclip/testing/temp_path.h"
 
 namespace zegclip::data {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/image_io_" + name;
-}
+using ::zegclip::testing::TempPath;
 
 at::Tensor Labels() {
   at::Tensor t = at::zeros({6, 5}, at::kByte);

@@ -1,7 +1,7 @@
 #include "data/pascal_context_dataset.h"
 
 #include "absl/strings/str_cat.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::data {
 namespace {
@@ -25,8 +25,8 @@ absl::StatusOr<std::unique_ptr<FolderDataset>> CreatePascalContextDataset(const 
   std::string list = absl::StrCat(root, "/ImageSets/SegmentationContext/", split, ".txt");
   const std::string alternative = absl::StrCat(root, "/ImageSets/SegmentContext/", split, ".txt");
   const auto missing = [](const std::string& path) {
-    absl::StatusOr<io::PathType> type = io::TypeOf(path, "split file");
-    return type.ok() && *type == io::PathType::kMissing;
+    absl::StatusOr<base::PathType> type = base::TypeOf(path, "split file");
+    return type.ok() && *type == base::PathType::kMissing;
   };
   if (missing(list) && !missing(alternative)) list = alternative;
   absl::StatusOr<std::vector<std::string>> ids = ReadSplitFile(list, kLayout);

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "data/image_io.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::data {
 namespace {
@@ -43,11 +43,11 @@ absl::Status ValidateExport(const SyntheticExportOptions& options, const std::st
     return absl::InvalidArgumentError(absl::StrCat("make-synthetic: JPEG quality ", options.jpeg_quality,
                                                    " is not in [1, 100]"));
   }
-  absl::StatusOr<io::PathType> type = io::TypeOf(out_dir, "make-synthetic: --out");
+  absl::StatusOr<base::PathType> type = base::TypeOf(out_dir, "make-synthetic: --out");
   if (!type.ok()) return type.status();
-  if (*type == io::PathType::kMissing) return absl::OkStatus();
+  if (*type == base::PathType::kMissing) return absl::OkStatus();
   absl::StatusOr<std::vector<std::string>> entries =
-      *type == io::PathType::kDirectory ? io::ListDirectory(out_dir, "make-synthetic: --out")
+      *type == base::PathType::kDirectory ? base::ListDirectory(out_dir, "make-synthetic: --out")
                                         : absl::StatusOr<std::vector<std::string>>(std::vector<std::string>{"?"});
   if (!entries.ok()) return entries.status();
   if (!entries->empty()) {
@@ -61,7 +61,7 @@ absl::Status WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
   out.close();
-  if (!out) return io::WriteError(path, errno);
+  if (!out) return base::WriteError(path, errno);
   return absl::OkStatus();
 }
 
@@ -97,7 +97,7 @@ at::Tensor ToVocStoredLabels(const at::Tensor& labels) {
 absl::Status ExportSyntheticWorld(const SyntheticExportOptions& options, const std::string& out_dir) {
   if (absl::Status s = ValidateExport(options, out_dir); !s.ok()) return s;
   for (const char* folder : {"/JPEGImages", "/SegmentationClass", "/ImageSets/Segmentation"}) {
-    if (absl::Status s = io::CreateDirectories(out_dir + folder, "make-synthetic: folder"); !s.ok()) return s;
+    if (absl::Status s = base::CreateDirectories(out_dir + folder, "make-synthetic: folder"); !s.ok()) return s;
   }
   std::string names;
   for (const std::string& name : SyntheticClassNames()) absl::StrAppend(&names, name, "\n");

@@ -26,7 +26,7 @@ for key in ("pAcc", "mIoU_seen"):
 m = json.load(open(f"{work}/zegclip/manifest.json"))
 assert m["subcommand"] == "train" and m["world_size"] == 1 and "libtorch" in m["versions"]
 # The seen-score offset was chosen on the held-out calib stream among the candidates, and val used it.
-assert e["calibration_split"] == "calib" and e["calibration_images"] == "8", e
+assert e["calibration_split"] == "calib" and e["calibration_images"] == 8, e
 assert float(e["calibration_chosen_offset"]) in (0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5), e
 assert e["seen_score_offset"] == e["calibration_chosen_offset"], e
 p = json.load(open(f"{work}/clip/pretrain.json"))

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+
 
 namespace zegclip::tools {
 
@@ -19,7 +21,23 @@ struct CommandLine {
   std::map<std::string, std::vector<std::string>> repeated;
   std::vector<std::string> positional;
   std::string invocation;  // the whole command line, for run manifests
+
+  // The values of a repeatable flag, in command-line order (none: empty).
+  std::vector<std::string> Values(const std::string& flag) const;
 };
+
+// The two ways a command fails, each one line on stderr: a bad flag ("<command>: <message>", exit status 2), or a
+// failure while running ("error: <message>", exit status 1). Each returns the exit status.
+int UsageError(const char* command, const std::string& message);
+int RuntimeError(const absl::Status& status);
+
+// "" when there are no stray positional arguments, else the problem (with a hint to quote texts with spaces).
+std::string PositionalProblem(const CommandLine& command_line);
+// "" when `path` (given as --flag) may be written: its folder exists and it is not itself a folder.
+std::string OutputPathProblem(const char* flag, const std::string& path);
+
+// Intra-op threads on every core (the inference commands; training sets threads from its config).
+void UseAllCores();
 
 struct Command {
   const char* name;
@@ -43,8 +61,8 @@ int RunExportAuthors(const CommandLine& command_line);
 // Two run directories side by side: metrics, per-class IoU moves, config diff, provenance (compare_command.cc).
 int RunCompare(const CommandLine& command_line);
 int RunVersion(const CommandLine& command_line);
-// CLIP from the command line (clip_commands.cc): BPE ids, image/text embeddings + zero-shot probabilities, and
-// template-averaged class embeddings as .npy.
+// CLIP from the command line: BPE ids (tokenize_command.cc), image/text embeddings + zero-shot probabilities
+// (clip_encode_command.cc), template-averaged class embeddings as .npy (text_embed_command.cc).
 int RunTokenize(const CommandLine& command_line);
 int RunClipEncode(const CommandLine& command_line);
 int RunTextEmbed(const CommandLine& command_line);

@@ -102,7 +102,7 @@ for f in eval.json manifest.json config.pbtxt; do
   check "missing $f: nothing on stdout" test ! -s "$work/out"
 done
 rm -rf "$work/broken" && cp -r "$work/b" "$work/broken" && echo '{"pAcc": ' >"$work/broken/eval.json"
-expect_error "broken eval.json named" 1 "error: $work/broken/eval.json: not a JSON object" \
+expect_error "broken eval.json named" 1 "error: $work/broken/eval.json: not valid JSON" \
   "$ZEGCLIP" compare --runs="$work/a,$work/broken"
 rm -rf "$work/broken" && cp -r "$work/b" "$work/broken" && printf 'train {\n  max_iters: ten\n}\n' >"$work/broken/config.pbtxt"
 expect_error "broken config.pbtxt named with its line" 1 "error: $work/broken/config.pbtxt: line 2" \

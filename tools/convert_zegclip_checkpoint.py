@@ -5,7 +5,7 @@ The mmseg file pickles more than tensors: `meta` holds mmcv / numpy objects (con
 messages) and `optimizer` holds the optimizer state, which a C++ unpickler cannot rebuild. This script unpickles it
 with plain torch (no mmcv / mmseg needed: classes whose modules are not installed are replaced by inert stand-ins),
 keeps the model's `state_dict` (strips a DataParallel `module.` prefix if present) and writes it as
-`torch.save({name: tensor})` — a zip archive that zegclip/model/tensor_archive.h reads without Python. The names
+`torch.save({name: tensor})` — a zip archive that zegclip/base/tensor_archive.h reads without Python. The names
 stay the authors' (`backbone.*`, `text_encoder.*`, `decode_head.*`); zegclip/model/authors_checkpoint.h maps them.
 Tensors keep their dtype (`--dtype=keep`, the default: a float16 release stays float16 on disk, and the C++ import
 converts it to the model's dtype on load); `--dtype=float16|bfloat16|float32` converts the floating-point tensors.

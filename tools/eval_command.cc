@@ -37,7 +37,7 @@ int RunEval(const CommandLine& command_line) {
     if (absl::Status ready = engine::CheckBeforeRun(e, preflight); !ready.ok()) return ready;
     absl::StatusOr<engine::EvalSummary> s = engine::Evaluate(e, target, stage, comm);
     if (!s.ok()) return s.status();
-    if (comm.is_main()) std::cout << engine::FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
+    if (comm.is_main()) std::cout << engine::FormatMetrics(s->record) << "\n  results: " << s->eval_json << "\n";
     return absl::OkStatus();
   });
 }

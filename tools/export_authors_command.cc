@@ -72,7 +72,7 @@ absl::Status Export(const CommandLine& command_line) {
       *e, {.checkpoint = FLAGS_checkpoint, .clip_checkpoint = clip});
   if (!model.ok()) return model.status();
   const model::AuthorsExportOptions options = ExportOptionsFrom(*e);
-  absl::StatusOr<model::TensorMap> state = model::AuthorsStateDict(**model, options);
+  absl::StatusOr<base::TensorMap> state = model::AuthorsStateDict(**model, options);
   if (!state.ok()) return absl::InvalidArgumentError(absl::StrCat(FLAGS_checkpoint, ": ", state.status().message()));
   const std::map<std::string, std::string> meta = {{"exported_from", FLAGS_checkpoint},
                                                    {"clip", clip},

@@ -37,10 +37,7 @@ int RunMakeSynthetic(const CommandLine& command_line) {
     return 2;
   }
   absl::StatusOr<config::Experiment> experiment = config::LoadExperiment(FLAGS_config, command_line.overrides);
-  if (!experiment.ok()) {
-    std::cerr << "error: " << experiment.status().message() << "\n";
-    return 1;
-  }
+  if (!experiment.ok()) return RuntimeError(experiment.status());
   if (experiment->data().dataset() != config::SYNTHETIC) {
     std::cerr << "error: " << FLAGS_config << ": data.dataset is "
               << config::DatasetKind_Name(experiment->data().dataset())

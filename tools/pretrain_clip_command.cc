@@ -17,7 +17,7 @@ int RunPretrainClip(const CommandLine& command_line) {
   const engine::StageOptions stage{FLAGS_work_dir, FLAGS_resume, command_line.invocation};
   return RunStageCommand("pretrain-clip", FLAGS_config, command_line.overrides,
                          [&](const config::Experiment& e, distributed::Communicator& comm) {
-    absl::StatusOr<engine::PretrainSummary> s = engine::PretrainClip(e, stage, comm);
+    absl::StatusOr<report::PretrainRecord> s = engine::PretrainClip(e, stage, comm);
     if (!s.ok()) return s.status();
     if (comm.is_main()) std::cout << engine::FormatPretrainSummary(*s) << "\n";
     return absl::OkStatus();

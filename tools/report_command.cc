@@ -9,10 +9,7 @@
 namespace zegclip::tools {
 
 int RunReport(const CommandLine&) {
-  if (FLAGS_work_dir.empty()) {
-    std::cerr << "report: --work_dir=DIR is required\n";
-    return 2;
-  }
+  if (FLAGS_work_dir.empty()) return UsageError("report", "--work_dir=DIR is required");
   const absl::Status status = engine::RunReportScript({FLAGS_work_dir});
   if (status.ok()) return 0;
   std::cerr << "error: " << status.message() << "\n";

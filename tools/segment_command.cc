@@ -51,11 +51,7 @@ int RunSegment(const CommandLine&) {
 
 #else
 
-#include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
-
-#include <algorithm>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -65,7 +61,7 @@ int RunSegment(const CommandLine&) {
 #include "zegclip/engine/run_records.h"
 #include "zegclip/engine/segment_image.h"
 #include "zegclip/engine/segmentor_builder.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::tools {
 namespace {
@@ -103,7 +99,7 @@ absl::Status CheckFlags() {
   }
   for (const std::string& path : {FLAGS_checkpoint, FLAGS_authors_checkpoint, FLAGS_clip_checkpoint}) {
     if (path.empty()) continue;
-    absl::Status readable = io::CheckReadableFile(path, "checkpoint");
+    absl::Status readable = base::CheckReadableFile(path, "checkpoint");
     if (readable.code() == absl::StatusCode::kNotFound) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
     if (!readable.ok()) return readable;
   }
@@ -144,7 +140,7 @@ absl::Status Segment(const CommandLine& command_line) {
   if (!config_path.ok()) return config_path.status();
   absl::StatusOr<config::Experiment> e = config::LoadExperiment(*config_path, command_line.overrides);
   if (!e.ok()) return e.status();
-  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  UseAllCores();
   const engine::SegmentorSource source{FLAGS_checkpoint, FLAGS_clip_checkpoint, FLAGS_authors_checkpoint};
   absl::StatusOr<engine::SegmentResult> r =
       engine::SegmentImage(*e, [&] { return engine::BuildSegmentor(*e, source); }, *options);

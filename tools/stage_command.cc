@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "tools/command.h"
 #include "zegclip/config/config_loader.h"
 #include "zegclip/engine/process_setup.h"
 
@@ -13,15 +14,9 @@ namespace zegclip::tools {
 int RunStageCommand(const std::string& name, const std::string& config_path,
                     const std::vector<std::string>& overrides, const StageBody& body) {
   absl::StatusOr<config::Experiment> experiment = config::LoadExperiment(config_path, overrides);
-  if (!experiment.ok()) {
-    std::cerr << "error: " << experiment.status().message() << "\n";
-    return 1;
-  }
+  if (!experiment.ok()) return RuntimeError(experiment.status());
   absl::StatusOr<std::unique_ptr<distributed::Communicator>> comm = engine::SetUpProcess(*experiment);
-  if (!comm.ok()) {
-    std::cerr << "error: " << comm.status().message() << "\n";
-    return 1;
-  }
+  if (!comm.ok()) return RuntimeError(comm.status());
   absl::Status status;
   try {
     status = body(*experiment, **comm);

@@ -10,15 +10,9 @@
 namespace zegclip::tools {
 
 int RunSummary(const CommandLine& command_line) {
-  if (FLAGS_config.empty()) {
-    std::cerr << "summary: --config=FILE is required\n";
-    return 2;
-  }
+  if (FLAGS_config.empty()) return UsageError("summary", "--config=FILE is required");
   absl::StatusOr<config::Experiment> experiment = config::LoadExperiment(FLAGS_config, command_line.overrides);
-  if (!experiment.ok()) {
-    std::cerr << "error: " << experiment.status().message() << "\n";
-    return 1;
-  }
+  if (!experiment.ok()) return RuntimeError(experiment.status());
   absl::StatusOr<model::ParameterSummary> summary = engine::SummarizeExperiment(*experiment);
   if (!summary.ok()) {
     std::cerr << "error: " << FLAGS_config << ": " << summary.status().message() << "\n";

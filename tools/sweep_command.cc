@@ -39,10 +39,7 @@ int RunSweep(const CommandLine& command_line) {
   absl::StatusOr<engine::SweepShard> shard = engine::ParseSweepShard(FLAGS_shard);
   absl::StatusOr<config::SweepPlan> plan =
       shard.ok() ? config::LoadSweep(FLAGS_sweep, command_line.overrides) : shard.status();
-  if (!plan.ok()) {
-    std::cerr << "error: " << plan.status().message() << "\n";
-    return 1;
-  }
+  if (!plan.ok()) return RuntimeError(plan.status());
   const engine::SweepOptions options{FLAGS_work_dir, *shard, command_line.invocation};
   // The process is set up from the first point's experiment (known to validate); every point trains with its own.
   return RunStageCommand("sweep", plan->base_path, plan->points.front().overrides,

@@ -24,7 +24,7 @@ int RunTrain(const CommandLine& command_line) {
     }
     absl::StatusOr<engine::EvalSummary> s = engine::TrainSegmentor(e, stage, comm);
     if (!s.ok()) return s.status();
-    if (comm.is_main()) std::cout << engine::FormatMetrics(s->metrics) << "\n  results: " << s->eval_json << "\n";
+    if (comm.is_main()) std::cout << engine::FormatMetrics(s->record) << "\n  results: " << s->eval_json << "\n";
     return absl::OkStatus();
   });
 }

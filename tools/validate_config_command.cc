@@ -19,15 +19,9 @@ DEFINE_bool(check_files, true,
 namespace zegclip::tools {
 
 int RunValidateConfig(const CommandLine& command_line) {
-  if (FLAGS_config.empty()) {
-    std::cerr << "validate-config: --config=FILE is required\n";
-    return 2;
-  }
+  if (FLAGS_config.empty()) return UsageError("validate-config", "--config=FILE is required");
   absl::StatusOr<config::Experiment> experiment = config::LoadExperiment(FLAGS_config, command_line.overrides);
-  if (!experiment.ok()) {
-    std::cerr << "error: " << experiment.status().message() << "\n";
-    return 1;
-  }
+  if (!experiment.ok()) return RuntimeError(experiment.status());
   if (FLAGS_check_files) {
     if (absl::Status ready = engine::CheckBeforeRun(*experiment, {engine::RunKind::kValidate}); !ready.ok()) {
       std::cerr << "error: " << FLAGS_config << ": " << ready.message() << "\n";

@@ -8,7 +8,7 @@ and unit text embeddings, and writes into --out:
   io.tensors        images (B, 3, R, R), text (C, D), the head counts (heads, text_heads, decoder_heads) and the reference logits (B, C, R, R): "eager_fp32" (the
                     released nn.MultiheadAttention path), "sdpa_fp32" (PyTorch >= 2.0) and, on CUDA, "eager_bf16"
                     (autocast), all in fp32 on the CPU
-Both files are torch.save'd dicts of tensors, which zegclip/model/tensor_archive.h reads without Python.
+Both files are torch.save'd dicts of tensors, which zegclip/base/tensor_archive.h reads without Python.
 
   /usr/bin/python3 benchmarks/reference/export_agreement.py --out=/tmp/agree --tiny
   python3 benchmarks/reference/export_agreement.py --out=$OUT/agree --device=cuda      # ViT-B/16 at 512

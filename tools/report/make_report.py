@@ -6,7 +6,9 @@ Usage: make_report.py RUN_DIR
                                                         into mean ± std, links to each run's report)
 
 Reads what `zegclip train` / `eval` / `pretrain-clip` leave in RUN_DIR: config.pbtxt, manifest.json, metrics.jsonl,
-eval.json, examples/*.ppm|pgm. Plots with matplotlib (Agg, PNG). The HTML embeds its figures as data URIs, so it
+eval.json and pretrain.json (their schema and C++ writer: zegclip/report/eval_record.h, pretrain_record.h; the
+golden files zegclip/report/testdata/*_record_golden.json are read by both sides' tests), examples/*.ppm|pgm.
+Plots with matplotlib (Agg, PNG). The HTML embeds its figures as data URIs, so it
 opens offline as a single file; the Markdown links the PNGs in RUN_DIR/figures/. The run's `report { html: false }`
 (config.pbtxt) leaves the HTML out.
 
@@ -309,8 +311,9 @@ def summary_rows(result):
 
 
 def calibration_rows(result, prefix="hIoU_at_offset_"):
-    """(offset, hIoU) per eval.offset_candidates entry, written as <prefix><x> strings: hIoU_at_offset_ on the
-    validation split itself (for reference), calibration_hIoU_at_offset_ on the held-out calibration split."""
+    """(offset, hIoU) per eval.offset_candidates entry, the <prefix><x> keys (numbers; strings in files written before
+    zegclip/report/eval_record.h): hIoU_at_offset_ on the validation split itself (for reference),
+    calibration_hIoU_at_offset_ on the held-out calibration split."""
     rows = []
     for key, value in result.items():
         if key.startswith(prefix):

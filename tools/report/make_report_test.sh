@@ -98,4 +98,16 @@ import json, sys
 p = json.load(open(sys.argv[1]))['points']
 assert len(p) == 1 and p[0]['metrics']['pAcc'] == {'mean': 52.0, 'std': 8 ** 0.5, 'n': 2, 'values': [50, 54]}, p
 " "$seeds/sweep.json"
+# The golden run files the C++ writers produce byte for byte (zegclip/report:records_test): the script reads them.
+golden=$TEST_TMPDIR/golden
+mkdir -p "$golden"
+cp "$1" "$golden/eval.json"
+cp "$2" "$golden/pretrain.json"
+/usr/bin/python3 "$script" "$golden" > /dev/null
+grep -q "| 91.5 | 60.0 | 72.0 | 41.5 | 52.5 |" "$golden/report.md" || { echo "golden summary row"; cat "$golden/report.md"; exit 1; }
+grep -q "120 validation images" "$golden/report.md" || { echo "golden image count"; exit 1; }
+grep -q "Seen-score offset 0.1, chosen on the held-out split 'calib' (40 images).*0: 50.0, 0.1: 53.5, 0.2: 51.2" \
+  "$golden/report.md" || { echo "golden calibration line"; cat "$golden/report.md"; exit 1; }
+grep -q "(hIoU by offset): 0: 49.8, 0.1: 52.5" "$golden/report.md" || { echo "golden on-val offsets"; exit 1; }
+grep -q "^- retrieval_top1_unseen: 62.5$" "$golden/report.md" || { echo "golden pretrain"; cat "$golden/report.md"; exit 1; }
 echo PASS

@@ -8,10 +8,12 @@
 #include <iterator>
 #include <string>
 
+#include "zegclip/testing/temp_path.h"
+
 namespace zegclip::base {
 namespace {
 
-std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+using ::zegclip::testing::TempPath;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -16,14 +16,15 @@
 #include "gtest/gtest.h"
 #include "zegclip/clip/bpe_tokenizer.h"
 #include "zegclip/clip/text_cleaning.h"
+#include "zegclip/testing/temp_path.h"
 
 namespace zegclip::clip {
 namespace {
 
+using ::zegclip::testing::TempPath;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
 
 std::string ReadBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

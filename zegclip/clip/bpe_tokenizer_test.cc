@@ -15,17 +15,18 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "zegclip/clip/text_cleaning.h"
+#include "zegclip/testing/temp_path.h"
 
 namespace zegclip::clip {
 namespace {
+
+using ::zegclip::testing::TempPath;
 
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 
 constexpr char kOpenAiVocab[] = "third_party/clip/bpe_simple_vocab_16e6.txt.gz";
-
-std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
 
 void WriteText(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "zegclip/clip/npy_io.h"
+#include "zegclip/base/npy_io.h"
 #include "zegclip/clip/prompt_templates.h"
 
 namespace zegclip::clip {
@@ -66,7 +66,7 @@ absl::StatusOr<at::Tensor> EmbedClassNames(ClipModelImpl& model, const BpeTokeni
 }
 
 absl::StatusOr<at::Tensor> ReadClassEmbeddings(const std::string& path, int64_t classes, int64_t dim) {
-  absl::StatusOr<at::Tensor> stored = ReadNpy(path);
+  absl::StatusOr<at::Tensor> stored = base::ReadNpy(path);
   if (!stored.ok()) return stored.status();
   auto error = [&](const std::string& what) {
     return absl::InvalidArgumentError(absl::StrCat("class embeddings ", path, ": ", what));

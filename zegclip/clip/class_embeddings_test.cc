@@ -13,19 +13,18 @@
 #include <string>
 #include <vector>
 
-#include "zegclip/clip/clip_test_util.h"
-#include "zegclip/clip/npy_io.h"
+#include "zegclip/base/npy_io.h"
 #include "zegclip/clip/prompt_templates.h"
+#include "zegclip/testing/temp_path.h"
+#include "zegclip/testing/tiny_clip_options.h"
 
 namespace zegclip::clip {
 namespace {
 
-using ::testing::HasSubstr;
+using ::zegclip::testing::TempPath;
+using ::zegclip::testing::TinyClipOptions;
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+using ::testing::HasSubstr;
 
 // A 4-merge BPE file: vocabulary 512 + 4 + 2 = 518 tokens, so a tiny CLIP can hold it.
 BpeTokenizer SmallTokenizer() {
@@ -107,8 +106,8 @@ TEST(ClassEmbeddings, ReadsFloat16And32Files) {
   const at::Tensor values = Normalized(at::randn({20, 512}));
   const std::string f32 = TempPath("voc12_single.npy");
   const std::string f16 = TempPath("voc12_single_fp16.npy");
-  ASSERT_TRUE(WriteNpy(f32, values).ok());
-  ASSERT_TRUE(WriteNpy(f16, values.to(at::kHalf)).ok());
+  ASSERT_TRUE(base::WriteNpy(f32, values).ok());
+  ASSERT_TRUE(base::WriteNpy(f16, values.to(at::kHalf)).ok());
   absl::StatusOr<at::Tensor> a = ReadClassEmbeddings(f32, 20, 512);
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(at::equal(*a, values));
@@ -121,7 +120,7 @@ TEST(ClassEmbeddings, ReadsFloat16And32Files) {
 TEST(ClassEmbeddings, ReadErrorsNameTheFileAndTheExpectedShape) {
   const std::string path = TempPath("embeddings.npy");
   auto message = [&](const at::Tensor& t, int64_t classes, int64_t dim) {
-    EXPECT_TRUE(WriteNpy(path, t).ok());
+    EXPECT_TRUE(base::WriteNpy(path, t).ok());
     return std::string(ReadClassEmbeddings(path, classes, dim).status().message());
   };
   EXPECT_THAT(message(at::zeros({20, 512}), 15, 512), HasSubstr("embeddings.npy: shape (20, 512), expected (15, 512)"));

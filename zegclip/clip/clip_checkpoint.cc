@@ -25,7 +25,7 @@
 #include "zegclip/base/atomic_file.h"
 #include "zegclip/base/tensor_bounds.h"
 #include "zegclip/base/zip_check.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::clip {
 namespace {
@@ -56,7 +56,7 @@ bool IsPromptKey(const std::string& name) {
 }
 
 absl::StatusOr<Archive> ReadArchive(const std::string& path) {
-  if (absl::Status s = io::CheckReadableFile(path, "CLIP checkpoint"); !s.ok()) {
+  if (absl::Status s = base::CheckReadableFile(path, "CLIP checkpoint"); !s.ok()) {
     if (s.code() != absl::StatusCode::kNotFound) return s;  // permission denied, a folder, a symlink loop
     return absl::NotFoundError(absl::StrCat("CLIP checkpoint ", path, " does not exist or is not a regular file"));
   }

@@ -16,20 +16,19 @@
 #include <torch/csrc/jit/serialization/import.h>
 
 #include "zegclip/clip/clip_model.h"
-#include "zegclip/clip/clip_test_util.h"
 #include "zegclip/clip/encoder_mode.h"
+#include "zegclip/testing/temp_path.h"
+#include "zegclip/testing/tensor_fixtures.h"
+#include "zegclip/testing/tiny_clip_options.h"
 
 namespace zegclip::clip {
 namespace {
 
-namespace fs = std::filesystem;
+using ::zegclip::testing::FreshTempDir;
+using ::zegclip::testing::TinyClipOptions;
+using ::zegclip::testing::TestImages;
 
-fs::path FreshDir(const std::string& name) {
-  fs::path dir = fs::path(testing::TempDir()) / ("clip_checkpoint_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+namespace fs = std::filesystem;
 
 at::Tensor Tokens(const ClipOptions& o) {
   at::Tensor t = at::zeros({2, o.context_length}, at::kLong);
@@ -79,7 +78,7 @@ void WriteOpenAiStyleArchive(const ClipModelImpl& model, const std::string& path
 }
 
 TEST(ClipCheckpoint, RoundTripRestoresOptionsAndOutputs) {
-  fs::path dir = FreshDir("round_trip");
+  fs::path dir = FreshTempDir("clip_checkpoint_round_trip");
   const std::string path = (dir / "clip.pt").string();
   ClipOptions o = TinyClipOptions();
   ClipModel original(o);
@@ -113,7 +112,7 @@ TEST(ClipCheckpoint, RoundTripRestoresOptionsAndOutputs) {
 }
 
 TEST(ClipCheckpoint, ArchiveHasOpenAisNesting) {
-  fs::path dir = FreshDir("nesting");
+  fs::path dir = FreshTempDir("clip_checkpoint_nesting");
   const std::string path = (dir / "clip.pt").string();
   ClipModel model(TinyClipOptions());
   ASSERT_TRUE(SaveClipCheckpoint(*model, path).ok());
@@ -129,7 +128,7 @@ TEST(ClipCheckpoint, ArchiveHasOpenAisNesting) {
 }
 
 TEST(ClipCheckpoint, Fp16StoresOpenAisHalvedTensorsInHalf) {
-  fs::path dir = FreshDir("fp16");
+  fs::path dir = FreshTempDir("clip_checkpoint_fp16");
   const std::string path = (dir / "clip16.pt").string();
   ClipModel original(TinyClipOptions());
   ASSERT_TRUE(SaveClipCheckpoint(*original, path, /*fp16=*/true).ok());
@@ -164,7 +163,7 @@ TEST(ClipCheckpoint, LoadsOpenAiStyleArchive) {
   ClipOptions o = TinyClipOptions();
   o.vision_heads = 1;  // width / 64, what OpenAI's build_model infers
   o.text_heads = 1;
-  fs::path dir = FreshDir("openai");
+  fs::path dir = FreshTempDir("clip_checkpoint_openai");
   const std::string path = (dir / "ViT-tiny.pt").string();
   ClipModel source(o);
   WriteOpenAiStyleArchive(*source, path);
@@ -181,7 +180,7 @@ TEST(ClipCheckpoint, LoadsOpenAiStyleArchive) {
 }
 
 TEST(ClipCheckpoint, MissingFileIsNotFound) {
-  const std::string path = (FreshDir("missing") / "nope.pt").string();
+  const std::string path = (fs::path(FreshTempDir("clip_checkpoint_missing")) / "nope.pt").string();
   absl::Status status = LoadClipWeights(path, *ClipModel(TinyClipOptions()));
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
   EXPECT_NE(status.message().find(path), std::string::npos) << status;
@@ -189,7 +188,7 @@ TEST(ClipCheckpoint, MissingFileIsNotFound) {
 }
 
 TEST(ClipCheckpoint, CorruptFilesAreRejectedWithTheirName) {
-  fs::path dir = FreshDir("corrupt");
+  fs::path dir = FreshTempDir("clip_checkpoint_corrupt");
   const std::string garbage = (dir / "garbage.pt").string();
   std::ofstream(garbage) << "this is not a zip archive";
   absl::Status status = LoadClipWeights(garbage, *ClipModel(TinyClipOptions()));
@@ -208,7 +207,7 @@ TEST(ClipCheckpoint, CorruptFilesAreRejectedWithTheirName) {
 }
 
 TEST(ClipCheckpoint, ShapeMismatchNamesTheKeyAndBothShapes) {
-  fs::path dir = FreshDir("shape");
+  fs::path dir = FreshTempDir("clip_checkpoint_shape");
   const std::string path = (dir / "clip.pt").string();
   ASSERT_TRUE(SaveClipCheckpoint(*ClipModel(TinyClipOptions()), path).ok());
   ClipOptions larger_vocab = TinyClipOptions();
@@ -221,7 +220,7 @@ TEST(ClipCheckpoint, ShapeMismatchNamesTheKeyAndBothShapes) {
 }
 
 TEST(ClipCheckpoint, MissingAndUnexpectedKeysAreNamed) {
-  fs::path dir = FreshDir("keys");
+  fs::path dir = FreshTempDir("clip_checkpoint_keys");
   const std::string path = (dir / "clip.pt").string();
   ASSERT_TRUE(SaveClipCheckpoint(*ClipModel(TinyClipOptions()), path).ok());
   ClipOptions deeper = TinyClipOptions();
@@ -235,7 +234,7 @@ TEST(ClipCheckpoint, MissingAndUnexpectedKeysAreNamed) {
 }
 
 TEST(ClipCheckpoint, FailedLoadChangesNothing) {
-  fs::path dir = FreshDir("atomic_load");
+  fs::path dir = FreshTempDir("clip_checkpoint_atomic_load");
   const std::string path = (dir / "clip.pt").string();
   ClipOptions wider = TinyClipOptions();
   wider.embed_dim = 48;  // only visual.proj / text_projection differ
@@ -247,7 +246,7 @@ TEST(ClipCheckpoint, FailedLoadChangesNothing) {
 }
 
 TEST(ClipCheckpoint, NonFiniteWeightsAreRefusedAndLoadNothing) {
-  fs::path dir = FreshDir("non_finite");
+  fs::path dir = FreshTempDir("clip_checkpoint_non_finite");
   const std::string path = (dir / "clip.pt").string();
   ClipModel saved(TinyClipOptions());
   {
@@ -266,7 +265,7 @@ TEST(ClipCheckpoint, NonFiniteWeightsAreRefusedAndLoadNothing) {
 }
 
 TEST(ClipCheckpoint, PromptsLoadWhenPresentAndKeepInitialisationOtherwise) {
-  fs::path dir = FreshDir("prompts");
+  fs::path dir = FreshTempDir("clip_checkpoint_prompts");
   const std::string plain_path = (dir / "plain.pt").string();
   const std::string dpt_path = (dir / "dpt.pt").string();
   const PromptOptions dpt{EncoderMode::kDeepPrompt, 4, 2};
@@ -289,7 +288,7 @@ TEST(ClipCheckpoint, PromptsLoadWhenPresentAndKeepInitialisationOtherwise) {
 }
 
 TEST(ClipCheckpoint, SaveIsAtomicAndReplacesTheOldFile) {
-  fs::path dir = FreshDir("atomic_save");
+  fs::path dir = FreshTempDir("clip_checkpoint_atomic_save");
   const std::string path = (dir / "clip.pt").string();
   ClipModel first(TinyClipOptions());
   ClipModel second(TinyClipOptions());
@@ -310,7 +309,7 @@ TEST(ClipCheckpoint, SaveIsAtomicAndReplacesTheOldFile) {
 }
 
 TEST(ClipCheckpoint, NonClipArchiveNamesTheMissingKey) {
-  fs::path dir = FreshDir("not_clip");
+  fs::path dir = FreshTempDir("clip_checkpoint_not_clip");
   const std::string path = (dir / "other.pt").string();
   torch::jit::Module m(c10::QualifiedName("__torch__.other.Net"));
   m.register_parameter("weight", at::ones({2, 2}), false);

@@ -10,10 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "data/image_io.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/clip/clip_model.h"
 #include "zegclip/clip/image_preprocess.h"
-#include "zegclip/clip/npy_io.h"
+#include "zegclip/base/npy_io.h"
 
 namespace zegclip::clip {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 constexpr char kTestdata[] = "zegclip/clip/testdata/";
 
 at::Tensor Fixture(const std::string& name) {
-  absl::StatusOr<at::Tensor> t = ReadNpy(std::string(kTestdata) + name);
+  absl::StatusOr<at::Tensor> t = base::ReadNpy(std::string(kTestdata) + name);
   EXPECT_TRUE(t.ok()) << t.status();
   return t.ok() ? *t : at::Tensor();
 }
@@ -85,10 +86,11 @@ TEST(ClipFixture, EncodersMatchPythonWithBothAttentionKernels) {
 
 TEST(ClipFixture, PngThroughOpenAisPreprocessingMatchesPython) {
   ClipModel model = LoadFixtureModel();
-  absl::StatusOr<at::Tensor> image = LoadClipImage(std::string(kTestdata) + "preprocess_input.png", 32);
-  ASSERT_TRUE(image.ok()) << image.status();
+  absl::StatusOr<at::Tensor> rgb = data::ReadRgbImage(std::string(kTestdata) + "preprocess_input.png");
+  ASSERT_TRUE(rgb.ok()) << rgb.status();
+  const at::Tensor image = PreprocessClipImage(*rgb, 32);
   at::NoGradGuard no_grad;
-  ExpectRowsMatch(model->EncodeImage(image->unsqueeze(0)), Fixture("clip_fixture_png_features.npy"),
+  ExpectRowsMatch(model->EncodeImage(image.unsqueeze(0)), Fixture("clip_fixture_png_features.npy"),
                   "encode_image(preprocess(png))", 1e-4);
 }
 

@@ -7,13 +7,17 @@
 #include <torch/cuda.h>
 
 #include "zegclip/clip/clip_model.h"
-#include "zegclip/clip/clip_test_util.h"
 #include "zegclip/clip/self_attention.h"
+#include "zegclip/testing/tensor_fixtures.h"
+#include "zegclip/testing/tiny_clip_options.h"
 
 namespace zegclip::clip {
 namespace {
 
-class ClipGpu : public testing::Test {
+using ::zegclip::testing::TinyClipOptions;
+using ::zegclip::testing::TestImages;
+
+class ClipGpu : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "zegclip/clip/clip_model.h"
-#include "zegclip/clip/clip_test_util.h"
 #include "zegclip/clip/encoder_mode.h"
+#include "zegclip/testing/tensor_fixtures.h"
 
 namespace zegclip::clip {
 namespace {
+
+using ::zegclip::testing::TestImages;
 
 TEST(ClipModelLarge, ViTB16ShapesAndParameterCount) {
   ClipModel model(ClipOptions::ViTB16(), PromptOptions{EncoderMode::kDeepPrompt, 10, 11});

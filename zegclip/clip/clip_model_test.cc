@@ -8,10 +8,14 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
-#include "zegclip/clip/clip_test_util.h"
+#include "zegclip/testing/tensor_fixtures.h"
+#include "zegclip/testing/tiny_clip_options.h"
 
 namespace zegclip::clip {
 namespace {
+
+using ::zegclip::testing::TinyClipOptions;
+using ::zegclip::testing::TestImages;
 
 // OpenAI's state-dict keys for a ViT CLIP, written out from model.py's module tree.
 std::set<std::string> OpenAiKeys(int64_t vision_layers, int64_t text_layers) {

@@ -8,10 +8,14 @@
 #include <gtest/gtest.h>
 
 #include "zegclip/clip/clip_model.h"
-#include "zegclip/clip/clip_test_util.h"
+#include "zegclip/testing/tensor_fixtures.h"
+#include "zegclip/testing/tiny_clip_options.h"
 
 namespace zegclip::clip {
 namespace {
+
+using ::zegclip::testing::TinyClipOptions;
+using ::zegclip::testing::TestImages;
 
 std::set<std::string> TrainableNames(const ClipModelImpl& model) {
   std::set<std::string> names;

@@ -4,11 +4,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
-#ifndef ZEGCLIP_WITHOUT_READERS
-#include "data/image_io.h"
-#endif
-
 namespace zegclip::clip {
 namespace {
 
@@ -152,19 +147,5 @@ at::Tensor PreprocessClipImage(const at::Tensor& rgb, int64_t resolution) {
   return ((chw - mean) / std).contiguous();
 }
 
-absl::StatusOr<at::Tensor> LoadClipImage(const std::string& path, int64_t resolution) {
-#ifdef ZEGCLIP_WITHOUT_READERS
-  // Builds without OpenCV (the GPU hosts' CMake mirror) keep the in-memory transform but cannot decode files.
-  (void)resolution;
-  return absl::UnimplementedError(absl::StrCat("image ", path, ": this build has no image decoder (no OpenCV)"));
-#else
-  absl::StatusOr<at::Tensor> rgb = data::ReadRgbImage(path);
-  if (!rgb.ok()) return rgb.status();
-  if (rgb->size(0) == 0 || rgb->size(1) == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("image ", path, " is empty"));
-  }
-  return PreprocessClipImage(*rgb, resolution);
-#endif
-}
 
 }  // namespace zegclip::clip

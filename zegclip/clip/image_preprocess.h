@@ -5,14 +5,14 @@
 //   CenterCrop(R)       offsets round((size - R) / 2) with Python's round-half-to-even
 //   ToTensor, Normalize x / 255, then (x - mean) / std in float32 with CLIP's mean and std
 //
-// Files are decoded with OpenCV (data/image_io.h), not PIL: PNG and other lossless files give the same pixels;
-// JPEG decoders may differ by a grey level here and there, and OpenCV applies EXIF orientation where
-// PIL's Image.open does not.
+// This package does not read files: engine::LoadClipImage (zegclip/engine/clip_encoding.h) decodes with OpenCV
+// (data/image_io.h), not PIL, and calls PreprocessClipImage. PNG and other lossless files give the same pixels;
+// JPEG decoders may differ by a grey level here and there, and OpenCV applies EXIF orientation where PIL's
+// Image.open does not.
 //
 // Example:
-//   absl::StatusOr<at::Tensor> image = LoadClipImage("cat.jpg", /*resolution=*/224);   // float (3, 224, 224)
-//   at::Tensor batch = at::stack({*image});
-//   at::Tensor features = model->EncodeImage(batch);
+//   at::Tensor image = PreprocessClipImage(rgb, /*resolution=*/224);   // uint8 (H, W, 3) -> float (3, 224, 224)
+//   at::Tensor features = model->EncodeImage(at::stack({image}));
 #ifndef ZEGCLIP_CLIP_IMAGE_PREPROCESS_H_
 #define ZEGCLIP_CLIP_IMAGE_PREPROCESS_H_
 
@@ -22,8 +22,6 @@
 #include <cstdint>
 #include <string>
 #include <utility>
-
-#include "absl/status/statusor.h"
 
 namespace zegclip::clip {
 
@@ -43,9 +41,6 @@ at::Tensor CenterCropHwc(const at::Tensor& rgb, int64_t size);
 
 // The whole transform: uint8 (H, W, 3) RGB -> float32 (3, resolution, resolution), normalised.
 at::Tensor PreprocessClipImage(const at::Tensor& rgb, int64_t resolution);
-
-// ReadRgbImage + PreprocessClipImage; errors name the file (missing, not an image).
-absl::StatusOr<at::Tensor> LoadClipImage(const std::string& path, int64_t resolution);
 
 }  // namespace zegclip::clip
 

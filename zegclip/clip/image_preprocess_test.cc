@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "data/image_io.h"
-#include "zegclip/clip/npy_io.h"
+#include "zegclip/base/npy_io.h"
 
 namespace zegclip::clip {
 namespace {
@@ -21,7 +21,7 @@ using ::testing::HasSubstr;
 constexpr char kTestdata[] = "zegclip/clip/testdata/";
 
 at::Tensor Fixture(const std::string& name) {
-  absl::StatusOr<at::Tensor> t = ReadNpy(std::string(kTestdata) + name);
+  absl::StatusOr<at::Tensor> t = base::ReadNpy(std::string(kTestdata) + name);
   EXPECT_TRUE(t.ok()) << t.status();
   return t.ok() ? *t : at::Tensor();
 }
@@ -101,15 +101,6 @@ TEST(ImagePreprocess, ResizeKeepsConstantImagesAndIdentity) {
   }
   const at::Tensor rgb = InputImage();
   EXPECT_TRUE(at::equal(ResizeBicubicPil(rgb, 45, 37), rgb));
-}
-
-TEST(ImagePreprocess, LoadClipImageReportsTheFile) {
-  absl::StatusOr<at::Tensor> ok = LoadClipImage(std::string(kTestdata) + "preprocess_input.png", 24);
-  ASSERT_TRUE(ok.ok()) << ok.status();
-  EXPECT_TRUE(at::equal(*ok, Fixture("preprocess_clip_24.npy")));
-  absl::StatusOr<at::Tensor> missing = LoadClipImage("no/such/image.png", 24);
-  ASSERT_FALSE(missing.ok());
-  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("no/such/image.png"));
 }
 
 }  // namespace

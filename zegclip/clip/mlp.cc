@@ -1,6 +1,6 @@
 #include "zegclip/clip/mlp.h"
 
-#include "zegclip/clip/apply_linear.h"
+#include "zegclip/nn/apply_linear.h"
 
 namespace zegclip::clip {
 
@@ -12,6 +12,8 @@ MlpImpl::MlpImpl(int64_t width) {
   c_proj = register_module("c_proj", torch::nn::Linear(4 * width, width));
 }
 
-at::Tensor MlpImpl::forward(const at::Tensor& x) { return ApplyLinear(c_proj, QuickGelu(ApplyLinear(c_fc, x))); }
+at::Tensor MlpImpl::forward(const at::Tensor& x) {
+  return nn::ApplyLinear(c_proj, QuickGelu(nn::ApplyLinear(c_fc, x)));
+}
 
 }  // namespace zegclip::clip

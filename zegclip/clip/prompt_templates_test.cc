@@ -1,6 +1,7 @@
 // Template sets: OpenAI's 80 ImageNet templates pinned by count, ends and total length (computed from the
 // notebook's source), the single templates, @FILE reading and the errors.
 #include "zegclip/clip/prompt_templates.h"
+#include "zegclip/testing/temp_path.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,13 +15,10 @@
 namespace zegclip::clip {
 namespace {
 
+using ::zegclip::testing::TempPath;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
 
 TEST(PromptTemplates, ImageNetSetIsOpenAisEighty) {
   absl::StatusOr<std::vector<std::string>> t = LoadTemplates("imagenet");

@@ -7,7 +7,7 @@
 #include <torch/nn/init.h>
 #include <torch/version.h>
 
-#include "zegclip/clip/apply_linear.h"
+#include "zegclip/nn/apply_linear.h"
 
 namespace zegclip::clip {
 
@@ -72,7 +72,7 @@ at::Tensor SelfAttentionImpl::forward(const at::Tensor& x) {
 #else
   out = ExplicitAttention(q, k, v);
 #endif
-  return ApplyLinear(out_proj, out.transpose(1, 2).reshape({batch, length, options_.width}));
+  return nn::ApplyLinear(out_proj, out.transpose(1, 2).reshape({batch, length, options_.width}));
 }
 
 }  // namespace zegclip::clip

@@ -8,11 +8,15 @@
 #include <gtest/gtest.h>
 
 #include "zegclip/clip/clip_model.h"
-#include "zegclip/clip/clip_test_util.h"
 #include "zegclip/clip/positional_embedding.h"
+#include "zegclip/testing/tensor_fixtures.h"
+#include "zegclip/testing/tiny_clip_options.h"
 
 namespace zegclip::clip {
 namespace {
+
+using ::zegclip::testing::TinyClipOptions;
+using ::zegclip::testing::TestImages;
 
 VisionTransformer MakeVisual(EncoderMode mode, int64_t depth = 2, int64_t tokens = 3,
                              std::vector<int64_t> intermediate = {}) {

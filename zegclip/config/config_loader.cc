@@ -9,7 +9,7 @@
 #include "zegclip/config/config_overrides.h"
 #include "zegclip/config/config_validation.h"
 #include "zegclip/config/fill_defaults.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::config {
 namespace {
@@ -42,7 +42,7 @@ absl::StatusOr<Experiment> ParseExperimentText(const std::string& text, const st
 
 absl::StatusOr<Experiment> LoadExperiment(const std::string& path, const std::vector<std::string>& overrides) {
   // Not found keeps its familiar wording; permission denied, a folder or a symlink loop say so, naming the file.
-  if (absl::Status s = io::CheckReadableFile(path, "experiment file"); !s.ok()) {
+  if (absl::Status s = base::CheckReadableFile(path, "experiment file"); !s.ok()) {
     if (s.code() == absl::StatusCode::kNotFound) return absl::NotFoundError(absl::StrCat(path, ": cannot open experiment file"));
     return s;
   }

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
@@ -225,7 +225,7 @@ absl::StatusOr<std::vector<SweepPoint>> ExpandSweep(const Sweep& sweep,
 }
 
 absl::StatusOr<SweepPlan> LoadSweep(const std::string& path, const std::vector<std::string>& extra_overrides) {
-  if (absl::Status s = io::CheckReadableFile(path, "sweep file"); !s.ok()) {
+  if (absl::Status s = base::CheckReadableFile(path, "sweep file"); !s.ok()) {
     if (s.code() == absl::StatusCode::kNotFound) return absl::NotFoundError(absl::StrCat(path, ": cannot open sweep file"));
     return s;
   }

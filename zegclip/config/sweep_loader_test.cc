@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "zegclip/testing/temp_path.h"
+
 namespace zegclip::config {
 namespace {
 
@@ -15,10 +17,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-std::string TempDir() { return getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp"; }
+using ::zegclip::testing::TempRoot;
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
-  const std::string path = TempDir() + "/" + name;
+  const std::string path = TempRoot() + "/" + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -170,7 +172,7 @@ TEST(SweepLoader, AnOverrideOfAVariedFieldIsAnError) {
 class SweepFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    mkdir((TempDir() + "/sweeps").c_str(), 0755);
+    mkdir((TempRoot() + "/sweeps").c_str(), 0755);
     WriteTemp("base.pbtxt", "name: \"base\"\ntrain { max_iters: 50 }\ndata { unseen_classes: \"cow\" }\n");
   }
 };
@@ -184,7 +186,7 @@ TEST_F(SweepFiles, LoadsTheBaseRelativeToTheSweepFileAndAppliesOverridesInOrder)
     seeds: [5])");
   absl::StatusOr<SweepPlan> plan = LoadSweep(path, {"train.max_iters=9"});
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_EQ(plan->base_path, TempDir() + "/sweeps/../base.pbtxt");
+  EXPECT_EQ(plan->base_path, TempRoot() + "/sweeps/../base.pbtxt");
   ASSERT_EQ(plan->points.size(), 2u);
   EXPECT_THAT(plan->points[0].overrides,
               ElementsAre("train.max_iters=7", "train.lr=1e-3", "train.max_iters=9", "model.loss.kind=EL", "seed=5"));
@@ -205,7 +207,7 @@ TEST_F(SweepFiles, AnInvalidValueNamesThePointAndTheField) {
   absl::StatusOr<SweepPlan> plan = LoadSweep(path, {});
   ASSERT_FALSE(plan.ok());
   EXPECT_THAT(std::string(plan.status().message()),
-              HasSubstr(path + ": point 'lr=-1' (2 of 2): " + TempDir() + "/sweeps/../base.pbtxt: train.lr: -1"));
+              HasSubstr(path + ": point 'lr=-1' (2 of 2): " + TempRoot() + "/sweeps/../base.pbtxt: train.lr: -1"));
 
   const std::string enum_path = WriteTemp("sweeps/bad_enum.pbtxt", R"(
     base: "../base.pbtxt"
@@ -217,13 +219,13 @@ TEST_F(SweepFiles, AnInvalidValueNamesThePointAndTheField) {
 }
 
 TEST_F(SweepFiles, FileErrorsNameTheFile) {
-  EXPECT_EQ(LoadSweep(TempDir() + "/none.pbtxt", {}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(LoadSweep(TempRoot() + "/none.pbtxt", {}).status().code(), absl::StatusCode::kNotFound);
   const std::string no_base = WriteTemp("sweeps/no_base.pbtxt", "seeds: [1]");
   EXPECT_THAT(std::string(LoadSweep(no_base, {}).status().message()), HasSubstr(no_base + ": base: required"));
   const std::string missing = WriteTemp("sweeps/missing.pbtxt", "base: \"nope.pbtxt\" seeds: [1]");
   absl::StatusOr<SweepPlan> plan = LoadSweep(missing, {});
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(std::string(plan.status().message()), HasSubstr("base: cannot open '" + TempDir() + "/sweeps/nope"));
+  EXPECT_THAT(std::string(plan.status().message()), HasSubstr("base: cannot open '" + TempRoot() + "/sweeps/nope"));
   const std::string syntax = WriteTemp("sweeps/syntax.pbtxt", "base: \"../base.pbtxt\"\naxes { feild: \"x\" }\n");
   EXPECT_THAT(std::string(LoadSweep(syntax, {}).status().message()), HasSubstr("syntax.pbtxt: line 2"));
   const std::string bad_axis = WriteTemp("sweeps/bad_axis.pbtxt", R"(base: "../base.pbtxt"

@@ -14,48 +14,45 @@
 #include "zegclip/engine/seen_offset_calibration.h"
 #include "zegclip/engine/segmentor_builder.h"
 #include "zegclip/engine/synthetic_attributes.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 #include "zegclip/train/checkpoint.h"
 
 namespace zegclip::engine {
 
-
 absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const std::string& work_dir,
                                             const model::LogitsFn& logits_fn, const data::Dataset& val,
                                             const std::vector<std::string>& class_names, distributed::Communicator& comm,
-                                            report::RunManifest& manifest,
-                                            std::map<std::string, std::string> extra) {
+                                            report::RunManifest& manifest, const std::string& checkpoint) {
   eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
   const data::SampleTransform pipeline = data::TestPipeline(TestTransformsFrom(e.data(), e.eval()));
-  // With eval.calibration_split set, the seen-score offset is chosen there (held out from val) and recorded in extra.
+  // With eval.calibration_split set, the seen-score offset is chosen there (held out from val).
   absl::StatusOr<CalibratedEvaluation> calibrated =
-      EvaluateWithSeenCalibration(e, val, pipeline, logits_fn, comm, options, extra);
+      EvaluateWithSeenCalibration(e, val, pipeline, logits_fn, comm, options);
   if (!calibrated.ok()) return calibrated.status();
-  eval::EvalResult* result = &calibrated->result;
+  const eval::EvalResult& result = calibrated->result;
+  EvalSummary summary{EvalRecordOf(result, class_names, options.split.seen), work_dir + "/eval.json"};
+  report::EvalRecord& record = summary.record;
+  record.checkpoint = checkpoint;
+  RecordCalibration(*calibrated, record);
   // For reference only: each candidate's hIoU measured on val itself (choosing by these would overstate hIoU).
   if (!e.eval().offset_candidates().empty()) {
     std::vector<double> candidates(e.eval().offset_candidates().begin(), e.eval().offset_candidates().end());
     absl::StatusOr<std::vector<std::pair<double, double>>> sweep =
         eval::SweepSeenOffset(val, pipeline, logits_fn, comm, options, candidates);
     if (!sweep.ok()) return sweep.status();
-    for (const auto& [offset, hiou] : *sweep) extra[absl::StrFormat("hIoU_at_offset_%.3f", offset)] = absl::StrFormat("%.2f", hiou);
+    for (const auto& [offset, hiou] : *sweep) record.hiou_at_offset_on_val.push_back({AsConfigured(offset), hiou});
   }
-  EvalSummary summary;
-  summary.metrics = result->metrics;
-  summary.eval_json = work_dir + "/eval.json";
-  summary.unseen_colour = summary.unseen_pattern = NAN;
   if (e.data().dataset() == config::SYNTHETIC) {
-    std::tie(summary.unseen_colour, summary.unseen_pattern) = UnseenAttributeShares(result->counts, options.split.unseen);
-    extra["unseen_pixels_right_colour"] = absl::StrFormat("%.1f", summary.unseen_colour);
-    extra["unseen_pixels_right_pattern"] = absl::StrFormat("%.1f", summary.unseen_pattern);
+    std::tie(record.unseen_pixels_right_colour, record.unseen_pixels_right_pattern) =
+        UnseenAttributeShares(result.counts, options.split.unseen);
   }
   if (comm.is_main()) {
-    absl::Status s = WriteEvalJson(summary.eval_json, *result, class_names, options.split.seen, extra);
-    if (s.ok()) s = eval::WriteExamples(result->examples, work_dir + "/examples");
+    absl::Status s = report::WriteEvalRecord(summary.eval_json, record);
+    if (s.ok()) s = eval::WriteExamples(result.examples, work_dir + "/examples");
     manifest.world_size = comm.size();
     manifest.backend = comm.backend();
     manifest.threads = at::get_num_threads();
-    manifest.extra = extra;
+    manifest.extra["checkpoint"] = checkpoint;
     report::FinishManifest(&manifest);
     if (s.ok()) s = report::WriteManifest(manifest, work_dir + "/manifest.json");
     if (!s.ok()) return s;
@@ -91,7 +88,7 @@ absl::StatusOr<EvalSummary> Evaluate(const config::Experiment& experiment, const
   if (!setup.ok()) return setup.status();
   if (!baseline && !authors) {
     // Said before loading: an unreadable file would otherwise read as a corrupt checkpoint.
-    if (absl::Status s = io::CheckReadableFile(checkpoint, "--checkpoint"); !s.ok()) return s;
+    if (absl::Status s = base::CheckReadableFile(checkpoint, "--checkpoint"); !s.ok()) return s;
     train::TrainingState state;
     absl::Status loaded = train::LoadCheckpoint(checkpoint, *(*setup)->model, nullptr, &state);
     if (!loaded.ok()) return loaded;
@@ -106,9 +103,9 @@ absl::StatusOr<EvalSummary> Evaluate(const config::Experiment& experiment, const
   if (baseline) e.mutable_model()->mutable_loss()->set_kind(config::EL);  // softmax over cosine similarities
   return FinalEvaluation(e, work_dir, baseline ? (*setup)->DenseSimilarityFn() : (*setup)->LogitsFn(), **val,
                          (*setup)->class_names, comm, manifest,
-                         {{"checkpoint", baseline  ? "baseline (training-free dense similarity)"
-                                         : authors ? absl::StrCat("authors' ", checkpoint)
-                                                   : checkpoint}});
+                         baseline  ? "baseline (training-free dense similarity)"
+                         : authors ? absl::StrCat("authors' ", checkpoint)
+                                   : checkpoint);
 }
 
 }  // namespace zegclip::engine

@@ -19,16 +19,17 @@
 #include "zegclip/engine/stage_options.h"
 #include "zegclip/eval/segmentation_metrics.h"
 #include "zegclip/model/inference.h"
+#include "zegclip/report/eval_record.h"
 #include "zegclip/report/run_manifest.h"
 
 namespace zegclip::engine {
 
+// What an evaluation wrote: its eval.json record and where. The record's unseen_pixels_right_pattern (synthetic world)
+// is the share of unseen pixels given a class of the right pattern: what only CLIP's text side can supply for an
+// unseen composition.
 struct EvalSummary {
-  eval::SegmentationMetrics metrics;
+  report::EvalRecord record;
   std::string eval_json;
-  // Unseen pixels predicted as a class with the right colour / right pattern (synthetic world only; NaN otherwise):
-  // the pattern is what only CLIP's text side can supply for an unseen composition.
-  double unseen_colour = 0, unseen_pattern = 0;
 };
 
 // What Evaluate evaluates: exactly one of them.
@@ -47,13 +48,12 @@ absl::StatusOr<EvalSummary> Evaluate(const config::Experiment& experiment, const
 
 // Evaluates `logits_fn` on `val` with the seen-score offset chosen on eval.calibration_split when that is set (else
 // model.seen_score_offset), records each eval.offset_candidates entry's hIoU on `val` itself for reference, writes
-// eval.json, examples/, manifest.json and the report into work_dir. Shared by training (after its last step) and
-// Evaluate.
+// eval.json, examples/, manifest.json and the report into work_dir. `checkpoint` says what was evaluated (eval.json
+// and the manifest record it). Shared by training (after its last step) and Evaluate.
 absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& experiment, const std::string& work_dir,
                                             const model::LogitsFn& logits_fn, const data::Dataset& val,
                                             const std::vector<std::string>& class_names, distributed::Communicator& comm,
-                                            report::RunManifest& manifest,
-                                            std::map<std::string, std::string> extra);
+                                            report::RunManifest& manifest, const std::string& checkpoint);
 
 }  // namespace zegclip::engine
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -135,8 +134,8 @@ absl::Status TrainClip(const config::Experiment& e, const StageOptions& stage, c
 
 }  // namespace
 
-absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const StageOptions& stage,
-                                             distributed::Communicator& comm) {
+absl::StatusOr<report::PretrainRecord> PretrainClip(const config::Experiment& e, const StageOptions& stage,
+                                                    distributed::Communicator& comm) {
   const std::string& work_dir = stage.work_dir;
   const std::string& invocation = stage.invocation;
   // Locked for the stage; config.pbtxt and history.jsonl are written once the resume point has loaded.
@@ -163,7 +162,8 @@ absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const 
   RetrievalSet set = MakeRetrievalSet(e, e.pretrain().retrieval_images_per_class());
   pretrain::RetrievalResult r =
       pretrain::EvaluateRetrieval(*clip, set.images, set.targets, *prompt_tokens, split->seen, split->unseen);
-  PretrainSummary summary;
+  report::PretrainRecord summary;
+  summary.retrieval_images = set.targets.numel();
   summary.checkpoint = work_dir + "/clip.pt";
   summary.vocabulary = work_dir + "/world_bpe.txt.gz";
   summary.retrieval = r.accuracy;
@@ -174,7 +174,7 @@ absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const 
   if (comm.is_main()) {
     absl::Status saved = clip::SaveClipCheckpoint(*clip, summary.checkpoint);
     if (!saved.ok()) return saved;
-    absl::Status written = WritePretrainJson(work_dir + "/pretrain.json", summary, set.targets.numel());
+    absl::Status written = report::WritePretrainRecord(work_dir + "/pretrain.json", summary);
     if (!written.ok()) return written;
     manifest.world_size = comm.size();
     manifest.backend = comm.backend();
@@ -187,20 +187,7 @@ absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& e, const 
   return summary;
 }
 
-absl::Status WritePretrainJson(const std::string& path, const PretrainSummary& s, int64_t images) {
-  nlohmann::ordered_json j;
-  j["checkpoint"] = s.checkpoint;
-  j["vocabulary"] = s.vocabulary;
-  j["retrieval_images"] = images;
-  j["retrieval_top1"] = s.retrieval;
-  j["retrieval_top1_seen"] = s.retrieval_seen;
-  j["retrieval_top1_unseen"] = s.retrieval_unseen;
-  j["unseen_right_colour"] = s.unseen_colour;
-  j["unseen_right_pattern"] = s.unseen_pattern;
-  return base::WriteFileAtomically(path, j.dump(2) + "\n");
-}
-
-std::string FormatPretrainSummary(const PretrainSummary& s) {
+std::string FormatPretrainSummary(const report::PretrainRecord& s) {
   return absl::StrFormat(
       "  CLIP image→text retrieval top-1: all %.1f | seen %.1f | unseen %.1f (unseen: colour right %.1f, "
       "pattern right %.1f)\n  checkpoint: %s",

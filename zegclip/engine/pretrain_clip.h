@@ -5,7 +5,7 @@
 // pretrain.json, metrics.jsonl, manifest.json, config.pbtxt and history.jsonl in the work dir.
 //
 // Example:
-//   absl::StatusOr<PretrainSummary> clip = PretrainClip(experiment, {"runs/q/clip"}, comm);
+//   absl::StatusOr<report::PretrainRecord> clip = PretrainClip(experiment, {"runs/q/clip"}, comm);
 //   experiment.mutable_model()->mutable_clip()->set_checkpoint(clip->checkpoint);
 #ifndef ZEGCLIP_ENGINE_PRETRAIN_CLIP_H_
 #define ZEGCLIP_ENGINE_PRETRAIN_CLIP_H_
@@ -17,22 +17,15 @@
 #include "zegclip/config/experiment.pb.h"
 #include "zegclip/distributed/communicator.h"
 #include "zegclip/engine/stage_options.h"
+#include "zegclip/report/pretrain_record.h"
 
 namespace zegclip::engine {
 
-struct PretrainSummary {
-  std::string checkpoint;   // clip.pt
-  std::string vocabulary;   // world_bpe.txt.gz
-  double retrieval = 0, retrieval_seen = 0, retrieval_unseen = 0;  // image→text top-1, percent
-  double unseen_colour = 0, unseen_pattern = 0;                    // attribute right on unseen images, percent
-};
+// Returns what it writes to pretrain.json.
+absl::StatusOr<report::PretrainRecord> PretrainClip(const config::Experiment& experiment, const StageOptions& stage,
+                                                    distributed::Communicator& comm);
 
-absl::StatusOr<PretrainSummary> PretrainClip(const config::Experiment& experiment, const StageOptions& stage,
-                                             distributed::Communicator& comm);
-
-// pretrain.json: the summary and the number of retrieval images.
-absl::Status WritePretrainJson(const std::string& path, const PretrainSummary& summary, int64_t images);
-std::string FormatPretrainSummary(const PretrainSummary& summary);
+std::string FormatPretrainSummary(const report::PretrainRecord& record);
 
 }  // namespace zegclip::engine
 

@@ -1,17 +1,14 @@
 #include "zegclip/engine/quickstart.h"
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <optional>
 #include <system_error>
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "zegclip/config/resume_compatibility.h"
 #include "zegclip/engine/evaluate.h"
@@ -19,61 +16,34 @@
 #include "zegclip/engine/run_directory.h"
 #include "zegclip/engine/run_records.h"
 #include "zegclip/engine/train_segmentor.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
+#include "zegclip/report/eval_record.h"
+#include "zegclip/report/pretrain_record.h"
 #include "zegclip/report/run_directory_lock.h"
 
 namespace zegclip::engine {
 namespace {
 
-
-double Field(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
+// A stage's record that cannot be read: its own error, and the way out.
+absl::Status Unreadable(const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(status.message(), "; rerun with --force to start over"));
 }
 
-absl::StatusOr<nlohmann::json> ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(path + ": missing");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    return absl::DataLossError(path + ": not valid JSON (" + e.what() + "); rerun with --force");
-  }
-}
-
-absl::StatusOr<PretrainSummary> ReusedPretrain(const std::string& dir) {
-  absl::StatusOr<nlohmann::json> j = ReadJson(dir + "/pretrain.json");
-  if (!j.ok()) return j.status();
-  PretrainSummary s;
-  s.checkpoint = dir + "/clip.pt";
-  s.vocabulary = dir + "/world_bpe.txt.gz";
-  s.retrieval = Field(*j, "retrieval_top1");
-  s.retrieval_seen = Field(*j, "retrieval_top1_seen");
-  s.retrieval_unseen = Field(*j, "retrieval_top1_unseen");
-  s.unseen_colour = Field(*j, "unseen_right_colour");
-  s.unseen_pattern = Field(*j, "unseen_right_pattern");
-  return s;
+absl::StatusOr<report::PretrainRecord> ReusedPretrain(const std::string& dir) {
+  absl::StatusOr<report::PretrainRecord> r = report::ReadPretrainRecord(dir + "/pretrain.json");
+  if (!r.ok()) return Unreadable(r.status());
+  // The files beside the record, wherever the run was started from.
+  r->checkpoint = dir + "/clip.pt";
+  r->vocabulary = dir + "/world_bpe.txt.gz";
+  return r;
 }
 
 absl::StatusOr<EvalSummary> ReusedEval(const std::string& dir) {
-  absl::StatusOr<nlohmann::json> j = ReadJson(dir + "/eval.json");
-  if (!j.ok()) return j.status();
   EvalSummary s;
   s.eval_json = dir + "/eval.json";
-  s.metrics.pixel_accuracy = Field(*j, "pAcc");
-  s.metrics.miou = Field(*j, "mIoU");
-  s.metrics.miou_seen = Field(*j, "mIoU_seen");
-  s.metrics.miou_unseen = Field(*j, "mIoU_unseen");
-  s.metrics.hiou = Field(*j, "hIoU");
-  // Written as strings ("69.8"); anything else (a hand-edited or damaged file) reads as unknown, never throws.
-  auto attribute = [&](const char* key) {
-    double value = NAN;
-    if (j->contains(key) && (*j)[key].is_string() && absl::SimpleAtod((*j)[key].get<std::string>(), &value)) {
-      return value;
-    }
-    return static_cast<double>(NAN);
-  };
-  s.unseen_colour = attribute("unseen_pixels_right_colour");
-  s.unseen_pattern = attribute("unseen_pixels_right_pattern");
+  absl::StatusOr<report::EvalRecord> r = report::ReadEvalRecord(s.eval_json);
+  if (!r.ok()) return Unreadable(r.status());
+  s.record = *std::move(r);
   return s;
 }
 
@@ -124,9 +94,10 @@ std::string Designs(const config::ModelConfig& m) {
                          config::Setting_Name(m.setting()));
 }
 
-std::string Summary(const std::string& root, const std::string& designs, const PretrainSummary& clip,
+std::string Summary(const std::string& root, const std::string& designs, const report::PretrainRecord& clip,
                     const EvalSummary& baseline, const EvalSummary& zegclip) {
-  const eval::SegmentationMetrics& m = zegclip.metrics;
+  const report::EvalRecord& m = zegclip.record;
+  const report::EvalRecord& b = baseline.record;
   return absl::StrFormat(
       "\nzegclip quickstart: %s\n"
       "  report:   %s/zegclip/report.html\n"
@@ -134,9 +105,9 @@ std::string Summary(const std::string& root, const std::string& designs, const P
       "  ZegCLIP (%s): mIoU(S) %.1f  mIoU(U) %.1f  hIoU %.1f  (pAcc %.1f)\n"
       "    on unseen pixels: right colour %.1f%%, right pattern %.1f%% (the pattern comes from CLIP's text side)\n"
       "  training-free baseline (dense similarity): mIoU(S) %.1f  mIoU(U) %.1f  hIoU %.1f\n",
-      root, root, clip.retrieval_seen, clip.retrieval_unseen, designs, m.miou_seen, m.miou_unseen, m.hiou, m.pixel_accuracy,
-      zegclip.unseen_colour, zegclip.unseen_pattern, baseline.metrics.miou_seen, baseline.metrics.miou_unseen,
-      baseline.metrics.hiou);
+      root, root, clip.retrieval_seen, clip.retrieval_unseen, designs, m.miou_seen, m.miou_unseen, m.hiou,
+      m.pixel_accuracy, m.unseen_pixels_right_colour, m.unseen_pixels_right_pattern, b.miou_seen, b.miou_unseen,
+      b.hiou);
 }
 
 }  // namespace
@@ -149,7 +120,7 @@ absl::Status Quickstart(config::Experiment e, const QuickstartOptions& options, 
   // One quickstart per folder: --force below must not remove the stage folders of one still running.
   std::optional<report::RunDirectoryLock> lock;
   if (comm.is_main()) {
-    absl::Status locked = io::CreateDirectories(root, "--work_dir");
+    absl::Status locked = base::CreateDirectories(root, "--work_dir");
     if (locked.ok()) {
       absl::StatusOr<report::RunDirectoryLock> held = report::RunDirectoryLock::Acquire(root, "quickstart");
       if (held.ok()) lock.emplace(std::move(*held));
@@ -163,7 +134,7 @@ absl::Status Quickstart(config::Experiment e, const QuickstartOptions& options, 
     for (const std::string& dir : {clip_dir, baseline_dir, zegclip_dir}) {
       std::error_code error;
       std::filesystem::remove_all(dir, error);
-      if (error && removed.ok()) removed = io::PathError("--force: cannot remove stage folder", dir, error);
+      if (error && removed.ok()) removed = base::PathError("--force: cannot remove stage folder", dir, error);
     }
   }
   comm.Barrier();
@@ -171,7 +142,8 @@ absl::Status Quickstart(config::Experiment e, const QuickstartOptions& options, 
   Announce(comm, "1/3 pre-training a tiny CLIP on the synthetic world -> " + clip_dir);
   absl::StatusOr<bool> done = Reused(comm, clip_dir + "/pretrain.json", e, PretrainReads);
   if (!done.ok()) return done.status();
-  absl::StatusOr<PretrainSummary> clip = *done ? ReusedPretrain(clip_dir) : PretrainClip(e, stage(clip_dir), comm);
+  absl::StatusOr<report::PretrainRecord> clip =
+      *done ? ReusedPretrain(clip_dir) : PretrainClip(e, stage(clip_dir), comm);
   if (!clip.ok()) return clip.status();
   e.mutable_model()->mutable_clip()->set_checkpoint(clip->checkpoint);
   e.mutable_model()->mutable_clip()->set_bpe_vocab(clip->vocabulary);

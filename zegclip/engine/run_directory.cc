@@ -6,21 +6,11 @@
 #include <cerrno>
 #include <cmath>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "zegclip/base/atomic_file.h"
-#include "zegclip/report/run_manifest.h"
 
 namespace zegclip::engine {
-namespace {
-
-nlohmann::json Number(double value) {
-  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
-}  // namespace
 
 absl::Status MakeDirectories(const std::string& path) {
   for (size_t pos = 1; pos <= path.size(); ++pos) {
@@ -45,31 +35,26 @@ absl::StatusOr<std::string> RunConfigOf(const std::string& checkpoint) {
                                                  "give the experiment it was trained with as --config=F"));
 }
 
-absl::Status WriteEvalJson(const std::string& path, const eval::EvalResult& result,
-                           const std::vector<std::string>& class_names, const std::vector<int64_t>& seen,
-                           const std::map<std::string, std::string>& extra) {
+report::EvalRecord EvalRecordOf(const eval::EvalResult& result, const std::vector<std::string>& class_names,
+                                const std::vector<int64_t>& seen) {
   const eval::SegmentationMetrics& m = result.metrics;
-  nlohmann::ordered_json j;
-  j["pAcc"] = Number(m.pixel_accuracy);
-  j["mAcc"] = Number(m.mean_accuracy);
-  j["mIoU"] = Number(m.miou);
-  j["mIoU_seen"] = Number(m.miou_seen);
-  j["mIoU_unseen"] = Number(m.miou_unseen);
-  j["hIoU"] = Number(m.hiou);
-  j["images"] = result.images;
-  j["classes"] = nlohmann::json::array();
+  report::EvalRecord r;
+  r.pixel_accuracy = m.pixel_accuracy;
+  r.mean_accuracy = m.mean_accuracy;
+  r.miou = m.miou;
+  r.miou_seen = m.miou_seen;
+  r.miou_unseen = m.miou_unseen;
+  r.hiou = m.hiou;
+  r.images = result.images;
   for (size_t k = 0; k < class_names.size(); ++k) {
     const bool is_seen = std::find(seen.begin(), seen.end(), static_cast<int64_t>(k)) != seen.end();
-    j["classes"].push_back({{"name", class_names[k]},
-                            {"seen", is_seen},
-                            {"iou", Number(k < m.class_iou.size() ? m.class_iou[k] : NAN)},
-                            {"acc", Number(k < m.class_accuracy.size() ? m.class_accuracy[k] : NAN)}});
+    r.classes.push_back({class_names[k], is_seen, k < m.class_iou.size() ? m.class_iou[k] : NAN,
+                         k < m.class_accuracy.size() ? m.class_accuracy[k] : NAN});
   }
-  for (const auto& [key, value] : extra) j[key] = value;
-  return base::WriteFileAtomically(path, j.dump(2) + "\n");
+  return r;
 }
 
-std::string FormatMetrics(const eval::SegmentationMetrics& m) {
+std::string FormatMetrics(const report::EvalRecord& m) {
   return absl::StrFormat("  pAcc %5.1f | mIoU %5.1f | mIoU(S) %5.1f | mIoU(U) %5.1f | hIoU %5.1f", m.pixel_accuracy,
                          m.miou, m.miou_seen, m.miou_unseen, m.hiou);
 }

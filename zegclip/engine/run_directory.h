@@ -1,8 +1,10 @@
-// What every `train` / `eval` / `pretrain-clip` leaves in its run directory, and the helpers that write it:
-// manifest.json, eval.json, examples/, report.{md,html} (config.pbtxt and history.jsonl: run_records.h).
+// Helpers for what every `train` / `eval` / `pretrain-clip` leaves in its run directory: the evaluation as an
+// eval.json record (its schema and writer: zegclip/report/eval_record.h), paths, the terminal table.
+// config.pbtxt and history.jsonl: run_records.h.
 //
 // Example:
-//   ... WriteEvalJson(work_dir + "/eval.json", result, split_names, extra) ...
+//   report::EvalRecord record = EvalRecordOf(result, class_names, split.seen);
+//   absl::Status s = report::WriteEvalRecord(work_dir + "/eval.json", record);
 #ifndef ZEGCLIP_ENGINE_RUN_DIRECTORY_H_
 #define ZEGCLIP_ENGINE_RUN_DIRECTORY_H_
 
@@ -14,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "zegclip/config/experiment.pb.h"
 #include "zegclip/eval/segmentation_evaluator.h"
+#include "zegclip/report/eval_record.h"
 
 namespace zegclip::engine {
 
@@ -25,13 +28,13 @@ bool FileExists(const std::string& path);
 // "--checkpoint=C: no config.pbtxt beside it; give the experiment it was trained with as --config=F".
 absl::StatusOr<std::string> RunConfigOf(const std::string& checkpoint);
 
-// eval.json: headline metrics (percent), per-class IoU with names and seen flags, image count, and `extra` fields.
-absl::Status WriteEvalJson(const std::string& path, const eval::EvalResult& result,
-                           const std::vector<std::string>& class_names, const std::vector<int64_t>& seen,
-                           const std::map<std::string, std::string>& extra);
+// The record of an evaluation: headline metrics (percent), image count, per-class IoU and accuracy with names and
+// seen flags. The caller adds what else it knows (checkpoint, calibration, attribute shares).
+report::EvalRecord EvalRecordOf(const eval::EvalResult& result, const std::vector<std::string>& class_names,
+                                const std::vector<int64_t>& seen);
 
 // A short table of the headline numbers for the terminal.
-std::string FormatMetrics(const eval::SegmentationMetrics& metrics);
+std::string FormatMetrics(const report::EvalRecord& record);
 
 }  // namespace zegclip::engine
 

@@ -9,7 +9,7 @@
 #include "zegclip/engine/dataset_factory.h"
 #include "zegclip/engine/experiment_options.h"
 #include "zegclip/clip/clip_checkpoint.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::engine {
 namespace {
@@ -106,12 +106,12 @@ absl::Status CheckCheckpoints(const config::Experiment& e, const PreflightOption
         "pretrain-clip)");
   }
   if (o.clip_checkpoint_needed && o.kind != RunKind::kQuickstart && !clip.checkpoint().empty()) {
-    if (absl::Status s = io::CheckReadableFile(clip.checkpoint(), "model.clip.checkpoint"); !s.ok()) return s;
+    if (absl::Status s = base::CheckReadableFile(clip.checkpoint(), "model.clip.checkpoint"); !s.ok()) return s;
     if (absl::Status s = CheckClipArchitecture(clip); !s.ok()) return s;
   }
   const std::string& init = e.train().init_checkpoint();
   if (Trains(o.kind) && !init.empty()) {
-    if (absl::Status s = io::CheckReadableFile(init, "train.init_checkpoint"); !s.ok()) return s;
+    if (absl::Status s = base::CheckReadableFile(init, "train.init_checkpoint"); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

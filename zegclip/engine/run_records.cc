@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "zegclip/config/config_loader.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 #include "zegclip/base/atomic_file.h"
 #include "zegclip/report/run_history.h"
 #include "zegclip/report/run_manifest.h"
@@ -23,7 +23,7 @@ constexpr int64_t kMaxConfigBytes = int64_t{1} << 20;
 
 // `advice` ends the error of a file that does not parse.
 absl::StatusOr<config::Experiment> ReadRecordedConfig(const std::string& path, const std::string& advice) {
-  if (absl::Status s = io::CheckReadableFile(path, "run config"); !s.ok()) return s;
+  if (absl::Status s = base::CheckReadableFile(path, "run config"); !s.ok()) return s;
   std::ifstream in(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (static_cast<int64_t>(text.size()) > kMaxConfigBytes) {
@@ -53,9 +53,9 @@ bool IsRunFile(const std::string& name) {
 absl::StatusOr<std::string> FreeEarlierRunFolder(const std::string& dir) {
   for (int k = 1; k < 10000; ++k) {
     const std::string candidate = absl::StrCat(dir, "/earlier_run_", k);
-    absl::StatusOr<io::PathType> type = io::TypeOf(candidate, "folder");
+    absl::StatusOr<base::PathType> type = base::TypeOf(candidate, "folder");
     if (!type.ok()) return type.status();
-    if (*type == io::PathType::kMissing) return candidate;
+    if (*type == base::PathType::kMissing) return candidate;
   }
   return absl::ResourceExhaustedError(absl::StrCat(dir, ": earlier_run_1 .. earlier_run_9999 all exist"));
 }
@@ -75,7 +75,7 @@ absl::StatusOr<std::unique_ptr<RunRecords>> RunRecords::Open(const RunRecordsOpt
                                                               const config::Experiment& experiment) {
   std::unique_ptr<RunRecords> records(new RunRecords(options, experiment));
   if (!options.is_main) return records;
-  if (absl::Status s = io::CreateDirectories(options.work_dir, "--work_dir"); !s.ok()) return s;
+  if (absl::Status s = base::CreateDirectories(options.work_dir, "--work_dir"); !s.ok()) return s;
   absl::StatusOr<report::RunDirectoryLock> lock = report::RunDirectoryLock::Acquire(options.work_dir, options.stage);
   if (!lock.ok()) return lock.status();
   records->lock_.emplace(std::move(*lock));
@@ -88,17 +88,17 @@ absl::Status RunRecords::SetAsideEarlierRun() {
   if (!options_.resumes || options_.resume || train::Trainer::CheckpointIters(options_.work_dir).empty()) {
     return absl::OkStatus();
   }
-  absl::StatusOr<std::vector<std::string>> names = io::ListDirectory(options_.work_dir, "--work_dir");
+  absl::StatusOr<std::vector<std::string>> names = base::ListDirectory(options_.work_dir, "--work_dir");
   if (!names.ok()) return names.status();
   absl::StatusOr<std::string> aside = FreeEarlierRunFolder(options_.work_dir);
   if (!aside.ok()) return aside.status();
-  if (absl::Status s = io::CreateDirectories(*aside, "folder for the earlier run"); !s.ok()) return s;
+  if (absl::Status s = base::CreateDirectories(*aside, "folder for the earlier run"); !s.ok()) return s;
   int moved = 0;
   for (const std::string& name : *names) {
     if (!IsRunFile(name)) continue;
     std::error_code error;
     std::filesystem::rename(options_.work_dir + "/" + name, *aside + "/" + name, error);
-    if (error) return io::PathError("cannot move the earlier run's file", options_.work_dir + "/" + name, error);
+    if (error) return base::PathError("cannot move the earlier run's file", options_.work_dir + "/" + name, error);
     ++moved;
   }
   std::cout << options_.stage << ": --noresume: the earlier run's " << moved << " file(s) moved to " << *aside
@@ -110,9 +110,9 @@ absl::Status RunRecords::CheckResume() {
   if (!options_.resumes || !options_.resume) return absl::OkStatus();
   const std::optional<int64_t> start = train::Trainer::LatestCheckpointIter(options_.work_dir);
   const std::string path = options_.work_dir + "/config.pbtxt";
-  absl::StatusOr<io::PathType> type = io::TypeOf(path, "run config");
+  absl::StatusOr<base::PathType> type = base::TypeOf(path, "run config");
   if (!type.ok()) return type.status();
-  if (!start || *type == io::PathType::kMissing) return absl::OkStatus();  // nothing recorded to continue
+  if (!start || *type == base::PathType::kMissing) return absl::OkStatus();  // nothing recorded to continue
   absl::StatusOr<config::Experiment> recorded =
       ReadRecordedConfig(path, "restore it, or pass --noresume to start the run again");
   if (!recorded.ok()) return recorded.status();
@@ -163,16 +163,16 @@ absl::Status CheckRecordedExperiment(const std::string& dir, const config::Exper
 
 absl::Status CheckNotATrainingRun(const std::string& dir, const std::string& flag, const std::string& command,
                                   const std::string& writes) {
-  absl::StatusOr<io::PathType> folder = io::TypeOf(dir, flag);
+  absl::StatusOr<base::PathType> folder = base::TypeOf(dir, flag);
   if (!folder.ok()) return folder.status();
-  if (*folder == io::PathType::kMissing) return absl::OkStatus();
+  if (*folder == base::PathType::kMissing) return absl::OkStatus();
   std::vector<std::string> evidence;
   const std::vector<int64_t> iters = train::Trainer::CheckpointIters(dir);
   if (!iters.empty()) evidence.push_back(train::Trainer::CheckpointPath(dir, iters.back()));
   for (const char* name : {"clip.pt", "metrics.jsonl", "history.jsonl"}) {
-    absl::StatusOr<io::PathType> type = io::TypeOf(dir + "/" + name, "run file");
+    absl::StatusOr<base::PathType> type = base::TypeOf(dir + "/" + name, "run file");
     if (!type.ok()) return type.status();
-    if (*type != io::PathType::kMissing) evidence.push_back(dir + "/" + name);
+    if (*type != base::PathType::kMissing) evidence.push_back(dir + "/" + name);
   }
   if (evidence.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "zegclip/engine/dataset_factory.h"
@@ -73,8 +74,7 @@ absl::StatusOr<CalibratedEvaluation> EvaluateWithSeenCalibration(const config::E
                                                                  const data::SampleTransform& pipeline,
                                                                  const model::LogitsFn& logits_fn,
                                                                  distributed::Communicator& comm,
-                                                                 const eval::EvaluatorOptions& options,
-                                                                 std::map<std::string, std::string>& extra) {
+                                                                 const eval::EvaluatorOptions& options) {
   const config::EvalConfig& config = e.eval();
   CalibrationOptions calibration{config.calibration_split(), config.calibration_images(),
                                  {config.offset_candidates().begin(), config.offset_candidates().end()}};
@@ -87,19 +87,26 @@ absl::StatusOr<CalibratedEvaluation> EvaluateWithSeenCalibration(const config::E
   absl::StatusOr<CalibratedEvaluation> out =
       EvaluateCalibrated(val, held_out.get(), pipeline, logits_fn, comm, options, calibration);
   if (!out.ok()) return out.status();
-  extra["seen_score_offset"] = absl::StrFormat("%.3f", out->seen_offset);
-  if (out->calibration) {
-    const OffsetCalibration& c = *out->calibration;
-    extra["calibration_split"] = c.split;
-    extra["calibration_images"] = absl::StrCat(c.images);
-    for (const auto& [offset, hiou] : c.hiou_at_offset) {
-      extra[absl::StrFormat("calibration_hIoU_at_offset_%.3f", offset)] = absl::StrFormat("%.2f", hiou);
-    }
-    extra["calibration_chosen_offset"] = absl::StrFormat("%.3f", c.offset);
-    extra["calibration_chosen_hIoU"] = absl::StrFormat("%.2f", c.hiou);
-    if (comm.is_main()) std::cout << FormatCalibration(c) << std::endl;  // before the report script's output
+  if (out->calibration && comm.is_main()) {
+    std::cout << FormatCalibration(*out->calibration) << std::endl;  // before the report script's output
   }
   return out;
+}
+
+double AsConfigured(double offset) {
+  double decimal = offset;
+  return absl::SimpleAtod(absl::StrFormat("%.7g", offset), &decimal) ? decimal : offset;
+}
+
+void RecordCalibration(const CalibratedEvaluation& evaluation, report::EvalRecord& record) {
+  record.seen_score_offset = AsConfigured(evaluation.seen_offset);
+  if (!evaluation.calibration) return;
+  const OffsetCalibration& c = *evaluation.calibration;
+  report::HeldOutCalibration held_out{c.split, c.images, AsConfigured(c.offset), c.hiou, {}};
+  for (const auto& [offset, hiou] : c.hiou_at_offset) held_out.hiou_at_offset.push_back({AsConfigured(offset), hiou});
+  std::sort(held_out.hiou_at_offset.begin(), held_out.hiou_at_offset.end(),
+            [](const report::OffsetResult& a, const report::OffsetResult& b) { return a.offset < b.offset; });
+  record.calibration = held_out;
 }
 
 }  // namespace zegclip::engine

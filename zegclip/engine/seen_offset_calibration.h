@@ -3,9 +3,9 @@
 // they are measured on. Used by FinalEvaluation (eval_command.cc).
 //
 // Example:
-//   absl::StatusOr<CalibratedEvaluation> r = EvaluateWithSeenCalibration(e, val, pipeline, logits_fn, comm, options,
-//                                                                        extra);
+//   absl::StatusOr<CalibratedEvaluation> r = EvaluateWithSeenCalibration(e, val, pipeline, logits_fn, comm, options);
 //   r->seen_offset;   // the offset val was evaluated with; r->calibration says how it was chosen
+//   RecordCalibration(*r, record);   // into eval.json
 #ifndef ZEGCLIP_ENGINE_SEEN_OFFSET_CALIBRATION_H_
 #define ZEGCLIP_ENGINE_SEEN_OFFSET_CALIBRATION_H_
 
@@ -23,6 +23,7 @@
 #include "zegclip/distributed/communicator.h"
 #include "zegclip/eval/segmentation_evaluator.h"
 #include "zegclip/model/inference.h"
+#include "zegclip/report/eval_record.h"
 
 namespace zegclip::engine {
 
@@ -64,14 +65,19 @@ absl::StatusOr<CalibratedEvaluation> EvaluateCalibrated(const data::Dataset& val
 
 // FinalEvaluation's evaluation of `val`: with eval.calibration_split set, the offset is chosen on that split
 // (MakeCalibrationDataset) and the choice printed as one line; otherwise model.seen_score_offset (options) is used.
-// Records the offset used and the calibration's numbers in `extra` (eval.json).
 absl::StatusOr<CalibratedEvaluation> EvaluateWithSeenCalibration(const config::Experiment& experiment,
                                                                  const data::Dataset& val,
                                                                  const data::SampleTransform& pipeline,
                                                                  const model::LogitsFn& logits_fn,
                                                                  distributed::Communicator& comm,
-                                                                 const eval::EvaluatorOptions& options,
-                                                                 std::map<std::string, std::string>& extra);
+                                                                 const eval::EvaluatorOptions& options);
+
+// The offset used and, when a held-out split chose it, the calibration's numbers, into the eval.json record.
+void RecordCalibration(const CalibratedEvaluation& evaluation, report::EvalRecord& record);
+
+// An offset as the config wrote it: the offsets are float fields, so 0.1 arrives as 0.10000000149011612; the record
+// keeps the decimal the float stands for (7 significant digits), 0.1.
+double AsConfigured(double offset);
 
 // "calibration on calib (200 images): chose offset 0.03 (hIoU 52.13)"
 std::string FormatCalibration(const OffsetCalibration& calibration);

@@ -202,34 +202,35 @@ TEST(SeenOffsetCalibration, SyntheticWorldCalibStreamChoosesTheOffsetFinalEvalua
   EXPECT_FALSE((*(*calib)->Get(0)).image.equal((*(*val)->Get(0)).image));
 
   const eval::EvaluatorOptions options = EvaluatorOptionsFrom(e);
-  std::map<std::string, std::string> extra;
   absl::StatusOr<CalibratedEvaluation> r =
-      EvaluateWithSeenCalibration(e, **val, Identity(), ColourModel, comm, options, extra);
+      EvaluateWithSeenCalibration(e, **val, Identity(), ColourModel, comm, options);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_TRUE(r->calibration.has_value());
-  EXPECT_EQ(extra["calibration_split"], "calib");
-  EXPECT_EQ(extra["calibration_images"], "6");
-  // The recorded choice is the best recorded hIoU on calib (smallest offset among ties).
+  report::EvalRecord record;
+  RecordCalibration(*r, record);
+  ASSERT_TRUE(record.calibration.has_value());
+  EXPECT_EQ(record.calibration->split, "calib");
+  EXPECT_EQ(record.calibration->images, 6);
+  // The recorded choice is the best recorded hIoU on calib (smallest offset among ties), one row per candidate in
+  // ascending order.
   double best_offset = -1, best_hiou = -1;
-  for (float offset : e.eval().offset_candidates()) {
-    char key[64];
-    std::snprintf(key, sizeof(key), "calibration_hIoU_at_offset_%.3f", offset);
-    ASSERT_EQ(extra.count(key), 1u) << key;
-    const double hiou = std::stod(extra[key]);
-    std::cout << key << " = " << extra[key] << "\n";
-    if (hiou > best_hiou) best_offset = offset, best_hiou = hiou;
+  ASSERT_EQ(record.calibration->hiou_at_offset.size(), static_cast<size_t>(e.eval().offset_candidates_size()));
+  for (const report::OffsetResult& row : record.calibration->hiou_at_offset) {
+    std::cout << "calibration hIoU at offset " << row.offset << " = " << row.hiou << "\n";
+    if (row.hiou > best_hiou) best_offset = row.offset, best_hiou = row.hiou;
   }
-  char chosen[16];
-  std::snprintf(chosen, sizeof(chosen), "%.3f", best_offset);
-  EXPECT_EQ(extra["calibration_chosen_offset"], chosen);
-  EXPECT_EQ(extra["seen_score_offset"], chosen);
-  EXPECT_DOUBLE_EQ(r->seen_offset, best_offset);
+  EXPECT_EQ(record.calibration->chosen_offset, best_offset);
+  EXPECT_EQ(record.calibration->chosen_hiou, best_hiou);
+  EXPECT_EQ(record.seen_score_offset, best_offset);
+  EXPECT_EQ(AsConfigured(static_cast<double>(0.1f)), 0.1);  // the decimal of the config, not the float's expansion
+  EXPECT_EQ(AsConfigured(static_cast<double>(0.02f)), 0.02);
+  EXPECT_DOUBLE_EQ(r->seen_offset, static_cast<float>(best_offset));
   EXPECT_GT(best_hiou, 0);  // the stub gives the choice something to choose
   std::cout << FormatCalibration(*r->calibration) << "; val hIoU " << r->result.metrics.hiou << "\n";
 
   // Val is measured with the chosen offset, not model.seen_score_offset (0.5).
   eval::EvaluatorOptions direct = options;
-  direct.seen_offset = best_offset;
+  direct.seen_offset = r->seen_offset;
   absl::StatusOr<eval::EvalResult> reference = eval::Evaluate(**val, Identity(), ColourModel, comm, direct);
   ASSERT_TRUE(reference.ok());
   EXPECT_TRUE(r->result.counts.equal(reference->counts));
@@ -254,12 +255,14 @@ TEST(SeenOffsetCalibration, WithoutCalibrationSplitOnlyTheOffsetIsRecorded) {
   e.mutable_eval()->clear_calibration_split();
   absl::StatusOr<std::shared_ptr<const data::Dataset>> val = MakeDataset(e, "val");
   ASSERT_TRUE(val.ok());
-  std::map<std::string, std::string> extra;
   absl::StatusOr<CalibratedEvaluation> r =
-      EvaluateWithSeenCalibration(e, **val, Identity(), ColourModel, comm, EvaluatorOptionsFrom(e), extra);
+      EvaluateWithSeenCalibration(e, **val, Identity(), ColourModel, comm, EvaluatorOptionsFrom(e));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_FALSE(r->calibration.has_value());
-  EXPECT_EQ(extra, (std::map<std::string, std::string>{{"seen_score_offset", "0.500"}}));
+  report::EvalRecord record;
+  RecordCalibration(*r, record);
+  EXPECT_EQ(record.seen_score_offset, 0.5);
+  EXPECT_FALSE(record.calibration.has_value());
 }
 
 }  // namespace

@@ -18,7 +18,7 @@
 #include "data/image_io.h"
 #include "data/transforms.h"
 #include "zegclip/clip/bpe_tokenizer.h"
-#include "zegclip/clip/npy_io.h"
+#include "zegclip/base/npy_io.h"
 #include "zegclip/engine/experiment_options.h"
 #include "zegclip/engine/run_directory.h"
 #include "zegclip/engine/segmentor_builder.h"
@@ -267,7 +267,7 @@ absl::StatusOr<SegmentResult> SegmentImage(const config::Experiment& e, const Se
   if (s.ok()) s = data::WriteIndexPng(o.out + "/labels.png", labels, &palette);
   if (s.ok()) s = data::WriteRgbImage(o.out + "/overlay.png", Overlay(*rgb, labels, r.shares, palette));
   if (s.ok()) s = WriteFractions(o.out + "/fractions.json", r, o);
-  if (s.ok() && !o.scores_out.empty()) s = clip::WriteNpy(o.scores_out, scores.contiguous());
+  if (s.ok() && !o.scores_out.empty()) s = base::WriteNpy(o.scores_out, scores.contiguous());
   if (!s.ok()) return s;
   return r;
 }

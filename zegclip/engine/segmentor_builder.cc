@@ -22,7 +22,7 @@ namespace {
 
 absl::StatusOr<model::ZegClipSegmentor> BuildAuthorsSegmentor(const config::Experiment& e, const std::string& path) {
   if (!FileExists(path)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
-  absl::StatusOr<model::TensorMap> state = model::ReadTensorArchive(path);
+  absl::StatusOr<base::TensorMap> state = base::ReadTensorArchive(path);
   if (!state.ok()) return state.status();
   const model::SegmentorOptions base = SegmentorOptionsFrom(e.model(), ClipOptionsFrom(e.model().clip()));
   absl::StatusOr<model::SegmentorOptions> options = model::SegmentorOptionsFromAuthors(*state, base);

@@ -55,7 +55,7 @@ absl::Status TrainPoint(const config::SweepPoint& point, const std::string& dir,
   absl::StatusOr<EvalSummary> summary = TrainSegmentor(point.experiment, StageOptions{dir, true, invocation}, comm);
   if (!summary.ok()) return summary.status();
   // Flushed: the report script that runs next writes to the same stdout.
-  if (comm.is_main()) std::cout << point.name << "\n" << FormatMetrics(summary->metrics) << std::endl;
+  if (comm.is_main()) std::cout << point.name << "\n" << FormatMetrics(summary->record) << std::endl;
   return absl::OkStatus();
 }
 

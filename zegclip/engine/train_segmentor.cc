@@ -78,7 +78,7 @@ absl::StatusOr<EvalSummary> TrainSegmentor(const config::Experiment& e, const St
   if (!trained.ok()) return trained;
   (*setup)->model->eval();
   return FinalEvaluation(e, work_dir, (*setup)->LogitsFn(), **val, (*setup)->class_names, comm, manifest,
-                         {{"checkpoint", train::Trainer::CheckpointPath(work_dir, e.train().max_iters())}});
+                         train::Trainer::CheckpointPath(work_dir, e.train().max_iters()));
 }
 
 }  // namespace zegclip::engine

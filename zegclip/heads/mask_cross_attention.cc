@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "zegclip/clip/apply_linear.h"
+#include "zegclip/nn/apply_linear.h"
 
 namespace zegclip::heads {
 
@@ -27,14 +27,14 @@ MaskCrossAttentionOutput MaskCrossAttentionImpl::forward(const at::Tensor& query
               "MaskCrossAttention: memory must be (", query.size(0), ", Nk, ", w, "), got ", memory.sizes());
   const int64_t b = query.size(0), nq = query.size(1), nk = memory.size(1), hd = w / h;
   // (B, N, w) -> (B, heads, N, head_dim)
-  at::Tensor qh = clip::ApplyLinear(q, query).view({b, nq, h, hd}).transpose(1, 2);
-  at::Tensor kh = clip::ApplyLinear(k, memory).view({b, nk, h, hd}).transpose(1, 2);
-  at::Tensor vh = clip::ApplyLinear(v, memory).view({b, nk, h, hd}).transpose(1, 2);
+  at::Tensor qh = nn::ApplyLinear(q, query).view({b, nq, h, hd}).transpose(1, 2);
+  at::Tensor kh = nn::ApplyLinear(k, memory).view({b, nk, h, hd}).transpose(1, 2);
+  at::Tensor vh = nn::ApplyLinear(v, memory).view({b, nk, h, hd}).transpose(1, 2);
   // The scores are needed as masks, so the fused attention kernels (which never expose them) are not used.
   at::Tensor scores = at::matmul(qh, kh.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(hd)));
   at::Tensor weights = attn_drop(at::softmax(scores, /*dim=*/-1));
   at::Tensor mixed = at::matmul(weights, vh).transpose(1, 2).reshape({b, nq, w});
-  return {clip::ApplyLinear(proj, mixed), scores.mean(/*dim=*/1)};
+  return {nn::ApplyLinear(proj, mixed), scores.mean(/*dim=*/1)};
 }
 
 }  // namespace zegclip::heads

@@ -2,7 +2,7 @@
 
 #include <torch/nn/init.h>
 
-#include "zegclip/clip/apply_linear.h"
+#include "zegclip/nn/apply_linear.h"
 
 namespace zegclip::heads {
 
@@ -29,7 +29,7 @@ at::Tensor RelationshipDescriptorImpl::forward(const at::Tensor& global, const a
   const int64_t batch = global.size(0);
   at::Tensor t = TextOnlyQueries(text, batch);     // (B, C, D)
   at::Tensor product = global.unsqueeze(1) * t;    // g ⊙ t_i for every class
-  return clip::ApplyLinear(q_proj, at::cat({product, t}, /*dim=*/-1));  // product first, as the authors' get_qs
+  return nn::ApplyLinear(q_proj, at::cat({product, t}, /*dim=*/-1));  // product first, as the authors' get_qs
 }
 
 at::Tensor TextOnlyQueries(const at::Tensor& text, int64_t batch) {

@@ -2,7 +2,7 @@
 
 #include <torch/nn/functional/activation.h>
 
-#include "zegclip/clip/apply_linear.h"
+#include "zegclip/nn/apply_linear.h"
 
 
 namespace zegclip::heads {
@@ -23,7 +23,7 @@ TextQueryDecoderLayerImpl::TextQueryDecoderLayerImpl(const TextQueryDecoderOptio
 MaskCrossAttentionOutput TextQueryDecoderLayerImpl::forward(const at::Tensor& queries, const at::Tensor& memory) {
   MaskCrossAttentionOutput attn = multihead_attn(queries, memory);
   at::Tensor x = norm2(queries + dropout2(attn.output));
-  at::Tensor ffn = clip::ApplyLinear(linear2, dropout(torch::nn::functional::relu(clip::ApplyLinear(linear1, x))));
+  at::Tensor ffn = nn::ApplyLinear(linear2, dropout(torch::nn::functional::relu(nn::ApplyLinear(linear1, x))));
   x = norm3(x + dropout3(ffn));
   return {x, attn.scores};
 }
@@ -66,7 +66,7 @@ TextQueryDecoderOutput TextQueryDecoderImpl::ForwardWithQueries(const at::Tensor
                   patches.size(2) == w,
               "TextQueryDecoder: patches must be (", queries.size(0), ", ", grid_h * grid_w, ", ", w, ") for a ",
               grid_h, "x", grid_w, " grid, got ", patches.sizes());
-  at::Tensor memory = options_.input_projection ? proj_norm(clip::ApplyLinear(input_proj, patches)) : patches;
+  at::Tensor memory = options_.input_projection ? proj_norm(nn::ApplyLinear(input_proj, patches)) : patches;
   const int64_t b = queries.size(0), c = queries.size(1);
   TextQueryDecoderOutput out;
   at::Tensor x = queries;

@@ -6,9 +6,12 @@
 
 #include "zegclip/losses/gradient_check_testutil.h"
 #include "zegclip/losses/mask_targets.h"
+#include "zegclip/testing/tensor_fixtures.h"
 
 namespace zegclip::losses {
 namespace {
+
+using ::zegclip::testing::SomeLabels;
 
 // Σ over present (image, class) of 1 − (2Σpt + 1)/(Σp + Σt + 1), / num_masks; present found by scanning labels.
 double NaiveDiceLoss(const at::Tensor& logits, const at::Tensor& labels, double num_masks) {
@@ -31,13 +34,6 @@ double NaiveDiceLoss(const at::Tensor& logits, const at::Tensor& labels, double 
     }
   }
   return total / num_masks;
-}
-
-at::Tensor SomeLabels() {
-  return at::tensor({0, 1, 1, 255, 2, 0, 0, 1, 255, 2, 2, 0,  //
-                     1, 1, 0, 0, 255, 255, 0, 1, 1, 1, 0, 0},
-                    at::kLong)
-      .view({2, 3, 4});
 }
 
 TEST(DiceLoss, MatchesNaiveLoopOnPresentPairsOnly) {

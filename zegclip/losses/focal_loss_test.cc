@@ -6,9 +6,12 @@
 
 #include "zegclip/losses/gradient_check_testutil.h"
 #include "zegclip/losses/mask_targets.h"
+#include "zegclip/testing/tensor_fixtures.h"
 
 namespace zegclip::losses {
 namespace {
+
+using ::zegclip::testing::SomeLabels;
 
 // One pixel's focal term, written out from the definition.
 double NaiveFocal(double x, double t, double alpha, double gamma) {
@@ -40,14 +43,6 @@ double NaiveFocalLoss(const at::Tensor& logits, const at::Tensor& labels, bool s
     }
   }
   return total / num_masks;
-}
-
-at::Tensor SomeLabels() {
-  // 2 images, 3 classes, 3x4; image 1 has no class 2, a few 255s.
-  return at::tensor({0, 1, 1, 255, 2, 0, 0, 1, 255, 2, 2, 0,  //
-                     1, 1, 0, 0, 255, 255, 0, 1, 1, 1, 0, 0},
-                    at::kLong)
-      .view({2, 3, 4});
 }
 
 TEST(FocalLoss, MatchesNaiveLoopWithIgnoredAsNegatives) {

@@ -6,9 +6,12 @@
 #include <set>
 
 #include "zegclip/losses/gradient_check_testutil.h"
+#include "zegclip/testing/tensor_fixtures.h"
 
 namespace zegclip::losses {
 namespace {
+
+using ::zegclip::testing::SomeLabels;
 
 struct NaiveNel {
   double focal = 0.0, dice = 0.0, num_present = 0.0;
@@ -52,13 +55,6 @@ NaiveNel NaiveNelLoss(const at::Tensor& logits, const at::Tensor& labels, bool i
   r.focal /= num_masks;
   r.dice /= num_masks;
   return r;
-}
-
-at::Tensor SomeLabels() {
-  return at::tensor({0, 1, 1, 255, 2, 0, 0, 1, 255, 2, 2, 0,  //
-                     1, 1, 0, 0, 255, 255, 0, 1, 1, 1, 0, 0},
-                    at::kLong)
-      .view({2, 3, 4});
 }
 
 TEST(NelLoss, MatchesNaiveLoopWithTheAuthorsNormalisation) {

@@ -5,9 +5,12 @@
 #include <cmath>
 
 #include "zegclip/losses/gradient_check_testutil.h"
+#include "zegclip/testing/tensor_fixtures.h"
 
 namespace zegclip::losses {
 namespace {
+
+using ::zegclip::testing::SomeLabels;
 
 double NaiveCrossEntropy(const at::Tensor& logits, const at::Tensor& labels) {
   auto x = logits.accessor<double, 4>();
@@ -26,13 +29,6 @@ double NaiveCrossEntropy(const at::Tensor& logits, const at::Tensor& labels) {
     }
   }
   return sum / count;
-}
-
-at::Tensor SomeLabels() {
-  return at::tensor({0, 1, 1, 255, 2, 0, 0, 1, 255, 2, 2, 0,  //
-                     1, 1, 0, 0, 255, 255, 0, 1, 1, 1, 0, 0},
-                    at::kLong)
-      .view({2, 3, 4});
 }
 
 TEST(SoftmaxCrossEntropyLoss, MatchesNaiveLoopOverLabelledPixels) {

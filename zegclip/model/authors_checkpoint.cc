@@ -22,7 +22,7 @@ std::string Shape(const at::Tensor& t) {
 }
 
 // Distinct N of "<prefix>N.*" keys.
-int64_t CountIndexed(const TensorMap& state, const std::string& prefix) {
+int64_t CountIndexed(const base::TensorMap& state, const std::string& prefix) {
   std::set<int64_t> seen;
   for (const auto& [key, unused] : state) {
     if (!absl::StartsWith(key, prefix)) continue;
@@ -33,7 +33,7 @@ int64_t CountIndexed(const TensorMap& state, const std::string& prefix) {
   return static_cast<int64_t>(seen.size());
 }
 
-absl::StatusOr<at::Tensor> Require(const TensorMap& state, const std::string& key, int64_t dims) {
+absl::StatusOr<at::Tensor> Require(const base::TensorMap& state, const std::string& key, int64_t dims) {
   auto it = state.find(key);
   if (it == state.end()) {
     return absl::InvalidArgumentError(absl::StrCat("the authors' checkpoint has no '", key, "'"));
@@ -50,7 +50,7 @@ int64_t HeadsFor(int64_t width, int64_t preferred) {
   return preferred > 0 && width % preferred == 0 ? preferred : std::max<int64_t>(1, width / 64);
 }
 
-absl::Status InferClip(const TensorMap& state, SegmentorOptions* o) {
+absl::Status InferClip(const base::TensorMap& state, SegmentorOptions* o) {
   absl::StatusOr<at::Tensor> conv1 = Require(state, "backbone.conv1.weight", 4);
   absl::StatusOr<at::Tensor> position = Require(state, "backbone.positional_embedding", 2);
   absl::StatusOr<at::Tensor> proj = Require(state, "backbone.proj", 2);
@@ -81,7 +81,7 @@ absl::Status InferClip(const TensorMap& state, SegmentorOptions* o) {
   return absl::OkStatus();
 }
 
-absl::Status InferPrompts(const TensorMap& state, SegmentorOptions* o) {
+absl::Status InferPrompts(const base::TensorMap& state, SegmentorOptions* o) {
   if (state.count("backbone.prompt_embeddings") == 0) {
     if (clip::UsesPrompts(o->prompt.mode)) o->prompt.mode = clip::EncoderMode::kFrozen;
     return absl::OkStatus();
@@ -147,7 +147,7 @@ absl::Status CheckInferredSizes(const SegmentorOptions& o) {
   return absl::OkStatus();
 }
 
-absl::Status InferHead(const TensorMap& state, SegmentorOptions* o) {
+absl::Status InferHead(const base::TensorMap& state, SegmentorOptions* o) {
   const std::string first = std::string(kAuthorsDecoderLayers) + "0.linear1.weight";
   absl::StatusOr<at::Tensor> linear1 = Require(state, first, 2);
   if (!linear1.ok()) return linear1.status();
@@ -182,8 +182,9 @@ struct ImportProblems {
 
 }  // namespace
 
-absl::StatusOr<SegmentorOptions> SegmentorOptionsFromAuthors(const TensorMap& state, const SegmentorOptions& base) {
-  SegmentorOptions o = base;
+absl::StatusOr<SegmentorOptions> SegmentorOptionsFromAuthors(const base::TensorMap& state,
+                                                             const SegmentorOptions& defaults) {
+  SegmentorOptions o = defaults;
   absl::Status s = InferClip(state, &o);
   if (s.ok()) s = InferHead(state, &o);
   if (s.ok()) s = InferPrompts(state, &o);
@@ -192,7 +193,7 @@ absl::StatusOr<SegmentorOptions> SegmentorOptionsFromAuthors(const TensorMap& st
   return o;
 }
 
-absl::Status LoadAuthorsWeights(const TensorMap& state, ZegClipSegmentorImpl& model, const std::string& source) {
+absl::Status LoadAuthorsWeights(const base::TensorMap& state, ZegClipSegmentorImpl& model, const std::string& source) {
   const torch::OrderedDict<std::string, at::Tensor> params = model.named_parameters(/*recurse=*/true);
   const bool shallow_checkpoint = state.count("backbone.deep_prompt_embeddings") == 0;
   ImportProblems problems;
@@ -246,7 +247,7 @@ absl::Status LoadAuthorsWeights(const TensorMap& state, ZegClipSegmentorImpl& mo
 }
 
 absl::Status LoadAuthorsCheckpoint(const std::string& path, ZegClipSegmentorImpl& model) {
-  absl::StatusOr<TensorMap> state = ReadTensorArchive(path);
+  absl::StatusOr<base::TensorMap> state = base::ReadTensorArchive(path);
   if (!state.ok()) return state.status();
   return LoadAuthorsWeights(*state, model, path);
 }

@@ -15,11 +15,11 @@
 // builds a model that matches both. The export makes their forward compute what ours does (AuthorsStateDict).
 //
 // Example:
-//   absl::StatusOr<TensorMap> state = ReadTensorArchive("zegclip_voc.tensors");
+//   absl::StatusOr<base::TensorMap> state = base::ReadTensorArchive("zegclip_voc.tensors");
 //   absl::StatusOr<SegmentorOptions> options = SegmentorOptionsFromAuthors(*state, base_options);
 //   ZegClipSegmentor model(*options);
 //   absl::Status s = LoadAuthorsWeights(*state, *model, "zegclip_voc.tensors");
-//   absl::StatusOr<TensorMap> theirs = AuthorsStateDict(*model, {/*input_resolution=*/512, /*loss_classes=*/15});
+//   absl::StatusOr<base::TensorMap> theirs = AuthorsStateDict(*model, {/*input_resolution=*/512, /*loss_classes=*/15});
 #ifndef ZEGCLIP_MODEL_AUTHORS_CHECKPOINT_H_
 #define ZEGCLIP_MODEL_AUTHORS_CHECKPOINT_H_
 
@@ -31,7 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "zegclip/model/authors_key_rules.h"
-#include "zegclip/model/tensor_archive.h"
+#include "zegclip/base/tensor_archive.h"
 #include "zegclip/model/zegclip_segmentor.h"
 
 namespace zegclip::model {
@@ -39,16 +39,17 @@ namespace zegclip::model {
 // The architecture the checkpoint's shapes imply, on top of `base` (which supplies what shapes cannot tell: head
 // counts, dropouts, the run-time switches): image tower (width, patch, layers, resolution from the positional
 // embedding, embed_dim), text tower (vocab, width, context length, layers), prompts (tokens, deep depth; shallow when
-// only prompt_embeddings exist; base's FROZEN/FINETUNE when none), decoder (layers, width, FFN ratio, input
+// only prompt_embeddings exist; defaults' FROZEN/FINETUNE when none), decoder (layers, width, FFN ratio, input
 // projection), the relationship descriptor (q_proj present), and class_embedding_twice = true. Vision and text head
-// counts stay base's when they divide the width, else width / 64 as OpenAI's. Errors name the missing key.
-absl::StatusOr<SegmentorOptions> SegmentorOptionsFromAuthors(const TensorMap& state, const SegmentorOptions& base);
+// counts stay the defaults' when they divide the width, else width / 64 as OpenAI's. Errors name the missing key.
+absl::StatusOr<SegmentorOptions> SegmentorOptionsFromAuthors(const base::TensorMap& state,
+                                                             const SegmentorOptions& defaults);
 
 // Copies their tensors into `model` (converted to the model's dtype and device). Nothing is copied unless every
 // check passes; `source` (a file name) starts the error message.
-absl::Status LoadAuthorsWeights(const TensorMap& state, ZegClipSegmentorImpl& model, const std::string& source);
+absl::Status LoadAuthorsWeights(const base::TensorMap& state, ZegClipSegmentorImpl& model, const std::string& source);
 
-// ReadTensorArchive + LoadAuthorsWeights.
+// base::ReadTensorArchive + LoadAuthorsWeights.
 absl::Status LoadAuthorsCheckpoint(const std::string& path, ZegClipSegmentorImpl& model);
 
 // What their model's configuration fixes and our checkpoint does not say.
@@ -78,7 +79,8 @@ struct AuthorsExportOptions {
 //    their empty_weight, and a shallow model's unused prompt_norm.
 // Errors (one line): a decoder FFN ratio other than their fixed 4, an input_resolution that is not a multiple of
 // the patch size, loss_classes < 1, a parameter no rule knows.
-absl::StatusOr<TensorMap> AuthorsStateDict(const ZegClipSegmentorImpl& model, const AuthorsExportOptions& options);
+absl::StatusOr<base::TensorMap> AuthorsStateDict(const ZegClipSegmentorImpl& model,
+                                                 const AuthorsExportOptions& options);
 
 // The part of their config file that must agree with the exported shapes, as Python text (model = dict(...)), for
 // the user to merge into theirs (e.g. configs/voc12/vpt_seg_zero_vit-b_512x512_20k_12_10.py).
@@ -87,7 +89,7 @@ std::string AuthorsConfigSnippet(const SegmentorOptions& options, const AuthorsE
 // Writes `state_dict` as an mmseg checkpoint, {'state_dict': {key: tensor}, 'meta': {'CLASSES': [...], key: text}},
 // atomically; their tools (mmcv's load_checkpoint, torch.load) read it. `meta` entries other than CLASSES are
 // provenance strings (which checkpoint, which config).
-absl::Status WriteAuthorsCheckpoint(const TensorMap& state_dict, const std::vector<std::string>& classes,
+absl::Status WriteAuthorsCheckpoint(const base::TensorMap& state_dict, const std::vector<std::string>& classes,
                                     const std::map<std::string, std::string>& meta, const std::string& path);
 
 }  // namespace zegclip::model

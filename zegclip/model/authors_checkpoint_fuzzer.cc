@@ -16,13 +16,13 @@
 #include <ATen/ATen.h>
 
 #include "zegclip/model/authors_checkpoint.h"
-#include "zegclip/model/tensor_archive.h"
+#include "zegclip/base/tensor_archive.h"
 #include "zegclip/model/zegclip_segmentor.h"
 #include "zegclip/testing/fuzz_input.h"
 
 namespace {
 
-using zegclip::model::TensorMap;
+using zegclip::base::TensorMap;
 using zegclip::testing::FuzzBytes;
 
 TensorMap* g_fixture = nullptr;
@@ -78,7 +78,7 @@ void ApplyEdit(TensorMap& state, FuzzBytes& in) {
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   const std::string path = zegclip::testing::FindRunfile((*argv)[0], "zegclip/model/testdata/authors_tiny.tensors");
-  absl::StatusOr<TensorMap> state = zegclip::model::ReadTensorArchive(path);
+  absl::StatusOr<TensorMap> state = zegclip::base::ReadTensorArchive(path);
   FUZZ_CHECK(state.ok(), "cannot read the fixture: " + std::string(state.status().message()));
   g_fixture = new TensorMap(*std::move(state));
   return 0;

@@ -16,7 +16,7 @@
 #include "zegclip/clip/residual_attention_block.h"
 #include "zegclip/clip/vision_transformer.h"
 #include "zegclip/heads/text_query_decoder.h"
-#include "zegclip/model/tensor_archive.h"
+#include "zegclip/base/tensor_archive.h"
 
 namespace zegclip::model {
 namespace {
@@ -25,10 +25,10 @@ namespace {
 // authors' key names at a toy size; tensor i in sorted key order holds i + 0.001·[0, 1, ...].
 constexpr char kFixture[] = "zegclip/model/testdata/authors_tiny.tensors";
 
-TensorMap Fixture() {
-  absl::StatusOr<TensorMap> state = ReadTensorArchive(kFixture);
+base::TensorMap Fixture() {
+  absl::StatusOr<base::TensorMap> state = base::ReadTensorArchive(kFixture);
   EXPECT_TRUE(state.ok()) << state.status();
-  return state.ok() ? *state : TensorMap{};
+  return state.ok() ? *state : base::TensorMap{};
 }
 
 SegmentorOptions Base() {
@@ -39,7 +39,7 @@ SegmentorOptions Base() {
   return o;
 }
 
-SegmentorOptions FromFixture(const TensorMap& state) {
+SegmentorOptions FromFixture(const base::TensorMap& state) {
   absl::StatusOr<SegmentorOptions> o = SegmentorOptionsFromAuthors(state, Base());
   EXPECT_TRUE(o.ok()) << o.status();
   return o.ok() ? *o : Base();
@@ -49,7 +49,7 @@ SegmentorOptions FromFixture(const TensorMap& state) {
 int64_t SourceIndex(const at::Tensor& t) { return std::llround(t.flatten()[0].item<double>()); }
 
 TEST(TensorArchive, ReadsWhatPythonsTorchSaveWroteExactly) {
-  const TensorMap state = Fixture();
+  const base::TensorMap state = Fixture();
   ASSERT_EQ(state.size(), 102u);
   int64_t i = 0;
   for (const auto& [name, tensor] : state) {
@@ -66,7 +66,7 @@ TEST(TensorArchive, ReadsWhatPythonsTorchSaveWroteExactly) {
 // torch.load returns 4 floats of foreign memory for it): the tensor is measured against the bytes that exist and
 // refused, never read past its buffer.
 TEST(TensorArchive, ARecordShorterThanItsTensorIsRefused) {
-  absl::StatusOr<TensorMap> state = ReadTensorArchive("zegclip/model/testdata/short_record.tensors");
+  absl::StatusOr<base::TensorMap> state = base::ReadTensorArchive("zegclip/model/testdata/short_record.tensors");
   EXPECT_TRUE(absl::IsDataLoss(state.status())) << state.status();
   EXPECT_NE(state.status().message().find("short_record.tensors: 'w': shape [8] with strides [1] at offset 0 needs 8 "
                                           "elements; its storage holds 4"),
@@ -76,19 +76,19 @@ TEST(TensorArchive, ARecordShorterThanItsTensorIsRefused) {
 
 TEST(TensorArchive, RoundTripAndErrorsNameTheFile) {
   const std::string dir = testing::TempDir();
-  TensorMap tensors{{"a.b", at::arange(6, at::kFloat).reshape({2, 3})}, {"c", at::ones({1}, at::kHalf)}};
-  ASSERT_TRUE(WriteTensorArchive(tensors, dir + "/t.tensors").ok());
-  absl::StatusOr<TensorMap> back = ReadTensorArchive(dir + "/t.tensors");
+  base::TensorMap tensors{{"a.b", at::arange(6, at::kFloat).reshape({2, 3})}, {"c", at::ones({1}, at::kHalf)}};
+  ASSERT_TRUE(base::WriteTensorArchive(tensors, dir + "/t.tensors").ok());
+  absl::StatusOr<base::TensorMap> back = base::ReadTensorArchive(dir + "/t.tensors");
   ASSERT_TRUE(back.ok()) << back.status();
   ASSERT_EQ(back->size(), 2u);
   EXPECT_TRUE(at::equal(back->at("a.b"), tensors.at("a.b")));
   EXPECT_EQ(back->at("c").scalar_type(), at::kHalf);
 
-  absl::StatusOr<TensorMap> missing = ReadTensorArchive(dir + "/nope.tensors");
+  absl::StatusOr<base::TensorMap> missing = base::ReadTensorArchive(dir + "/nope.tensors");
   EXPECT_TRUE(absl::IsNotFound(missing.status()));
   EXPECT_NE(missing.status().message().find("nope.tensors"), std::string::npos);
   std::ofstream(dir + "/garbage.tensors") << "not a zip";
-  absl::StatusOr<TensorMap> garbage = ReadTensorArchive(dir + "/garbage.tensors");
+  absl::StatusOr<base::TensorMap> garbage = base::ReadTensorArchive(dir + "/garbage.tensors");
   EXPECT_NE(garbage.status().message().find("garbage.tensors: not a tensor archive"), std::string::npos)
       << garbage.status();
   c10::impl::GenericDict mixed(c10::StringType::get(), c10::AnyType::get());
@@ -96,7 +96,7 @@ TEST(TensorArchive, RoundTripAndErrorsNameTheFile) {
   mixed.insert("iter", c10::IValue(int64_t{5}));
   const std::vector<char> bytes = torch::pickle_save(c10::IValue(mixed));
   std::ofstream(dir + "/mixed.tensors", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  absl::StatusOr<TensorMap> bad = ReadTensorArchive(dir + "/mixed.tensors");
+  absl::StatusOr<base::TensorMap> bad = base::ReadTensorArchive(dir + "/mixed.tensors");
   EXPECT_NE(bad.status().message().find("'iter' is a Int, not a tensor"), std::string::npos) << bad.status();
 }
 
@@ -124,7 +124,7 @@ TEST(AuthorsCheckpoint, InfersTheArchitectureFromTheShapes) {
 }
 
 TEST(AuthorsCheckpoint, EveryTensorLandsWhereItShould) {
-  const TensorMap state = Fixture();
+  const base::TensorMap state = Fixture();
   std::vector<std::string> keys;
   for (const auto& item : state) keys.push_back(item.first);
   auto index_of = [&](const std::string& key) {
@@ -192,7 +192,7 @@ TEST(AuthorsCheckpoint, EveryTensorLandsWhereItShould) {
 }
 
 TEST(AuthorsCheckpoint, FailsLoudlyNamingEveryProblemAndCopiesNothing) {
-  TensorMap state = Fixture();
+  base::TensorMap state = Fixture();
   ZegClipSegmentor model(FromFixture(state));
   const at::Tensor before = model->clip->visual->conv1->weight.clone();
   state["decode_head.conv_seg.weight"] = at::zeros({2});
@@ -213,7 +213,7 @@ TEST(AuthorsCheckpoint, FailsLoudlyNamingEveryProblemAndCopiesNothing) {
 }
 
 TEST(AuthorsCheckpoint, NonFiniteWeightsAreRefusedAndCopyNothing) {
-  TensorMap state = Fixture();
+  base::TensorMap state = Fixture();
   ZegClipSegmentor model(FromFixture(state));
   const at::Tensor before = model->clip->visual->conv1->weight.clone();
   state["backbone.ln_post.bias"] = state["backbone.ln_post.bias"].clone();
@@ -227,7 +227,7 @@ TEST(AuthorsCheckpoint, NonFiniteWeightsAreRefusedAndCopyNothing) {
 }
 
 TEST(AuthorsCheckpoint, ModelsWithoutAHomeForAKeyFail) {
-  const TensorMap state = Fixture();
+  const base::TensorMap state = Fixture();
   SegmentorOptions text_only = FromFixture(state);
   text_only.relationship_descriptor = false;
   ZegClipSegmentor model(text_only);
@@ -236,7 +236,7 @@ TEST(AuthorsCheckpoint, ModelsWithoutAHomeForAKeyFail) {
 }
 
 TEST(AuthorsCheckpoint, ShallowCheckpointSkipsItsUnusedPromptNorm) {
-  TensorMap state = Fixture();
+  base::TensorMap state = Fixture();
   state.erase("backbone.deep_prompt_embeddings");
   const SegmentorOptions o = FromFixture(state);
   EXPECT_EQ(o.prompt.mode, clip::EncoderMode::kShallowPrompt);
@@ -250,10 +250,10 @@ TEST(AuthorsCheckpoint, ShallowCheckpointSkipsItsUnusedPromptNorm) {
 }
 
 TEST(AuthorsCheckpoint, HalfPrecisionTensorsAreConvertedThroughTheFile) {
-  TensorMap state = Fixture();
+  base::TensorMap state = Fixture();
   for (auto& [name, tensor] : state) tensor = tensor.to(at::kHalf);
   const std::string path = testing::TempDir() + "/half.tensors";
-  ASSERT_TRUE(WriteTensorArchive(state, path).ok());
+  ASSERT_TRUE(base::WriteTensorArchive(state, path).ok());
   ZegClipSegmentor model(FromFixture(state));
   ASSERT_TRUE(LoadAuthorsCheckpoint(path, *model).ok());
   EXPECT_EQ(model->rd->q_proj->bias.scalar_type(), at::kFloat);
@@ -263,9 +263,9 @@ TEST(AuthorsCheckpoint, HalfPrecisionTensorsAreConvertedThroughTheFile) {
 }
 
 // The loss classes the fixture's criterion.empty_weight was made for.
-int64_t FixtureLossClasses(const TensorMap& state) { return state.at(kAuthorsEmptyWeight).numel() - 1; }
+int64_t FixtureLossClasses(const base::TensorMap& state) { return state.at(kAuthorsEmptyWeight).numel() - 1; }
 
-ZegClipSegmentor Imported(const TensorMap& state) {
+ZegClipSegmentor Imported(const base::TensorMap& state) {
   ZegClipSegmentor model(FromFixture(state));
   const absl::Status s = LoadAuthorsWeights(state, *model, "state");
   EXPECT_TRUE(s.ok()) << s;
@@ -291,10 +291,10 @@ at::Tensor DenseFeatures(ZegClipSegmentorImpl& model, int64_t size) {
 }
 
 TEST(AuthorsExport, ExportThenImportIsBitExact) {
-  const TensorMap fixture = Fixture();
+  const base::TensorMap fixture = Fixture();
   ZegClipSegmentor model = Imported(fixture);
   for (int64_t resolution : {0, 16}) {
-    absl::StatusOr<TensorMap> exported = AuthorsStateDict(*model, {resolution, FixtureLossClasses(fixture)});
+    absl::StatusOr<base::TensorMap> exported = AuthorsStateDict(*model, {resolution, FixtureLossClasses(fixture)});
     ASSERT_TRUE(exported.ok()) << exported.status();
     // Exactly their keys and shapes; every tensor of ours unchanged, bit for bit.
     ASSERT_EQ(exported->size(), fixture.size());
@@ -328,7 +328,7 @@ TEST(AuthorsExport, AOnceModelComputesTheSameInTheirLayout) {
     torch::NoGradGuard no_grad;  // a class embedding large enough that a missed or doubled one shows
     model->clip->visual->class_embedding.normal_(0, 1);
   }
-  absl::StatusOr<TensorMap> exported = AuthorsStateDict(*model, {/*input_resolution=*/32, /*loss_classes=*/3});
+  absl::StatusOr<base::TensorMap> exported = AuthorsStateDict(*model, {/*input_resolution=*/32, /*loss_classes=*/3});
   ASSERT_TRUE(exported.ok()) << exported.status();
   EXPECT_EQ(exported->at("backbone.positional_embedding").sizes(), (std::vector<int64_t>{17, 16}));
   ZegClipSegmentor theirs = Imported(*exported);
@@ -341,7 +341,7 @@ TEST(AuthorsExport, AOnceModelComputesTheSameInTheirLayout) {
   const double feature_gap = (DenseFeatures(*theirs, 32) - ours_features).abs().max().item<double>();
   EXPECT_LT(feature_gap, 1e-5);
   // Without the compensation the CLS token (and through attention every patch) differs: the test can fail.
-  TensorMap uncompensated = *exported;
+  base::TensorMap uncompensated = *exported;
   uncompensated.at("backbone.positional_embedding")[0] += exported->at("backbone.class_embedding");
   ZegClipSegmentor doubled = Imported(uncompensated);
   EXPECT_GT((DenseFeatures(*doubled, 32) - ours_features).abs().max().item<double>(), 0.05);
@@ -354,7 +354,7 @@ TEST(AuthorsExport, ATextQueryModelBecomesAnIdentityRelationshipDescriptor) {
   at::manual_seed(4);
   ZegClipSegmentor model(text_only);
   model->eval();
-  absl::StatusOr<TensorMap> exported = AuthorsStateDict(*model, {0, 3});
+  absl::StatusOr<base::TensorMap> exported = AuthorsStateDict(*model, {0, 3});
   ASSERT_TRUE(exported.ok()) << exported.status();
   EXPECT_EQ(exported->at("decode_head.q_proj.weight").sizes(), (std::vector<int64_t>{8, 16}));
   ZegClipSegmentor theirs = Imported(*exported);
@@ -363,10 +363,10 @@ TEST(AuthorsExport, ATextQueryModelBecomesAnIdentityRelationshipDescriptor) {
 }
 
 TEST(AuthorsExport, AShallowModelGetsTheirUnusedPromptNorm) {
-  TensorMap state = Fixture();
+  base::TensorMap state = Fixture();
   state.erase("backbone.deep_prompt_embeddings");
   ZegClipSegmentor model = Imported(state);
-  absl::StatusOr<TensorMap> exported = AuthorsStateDict(*model, {0, FixtureLossClasses(state)});
+  absl::StatusOr<base::TensorMap> exported = AuthorsStateDict(*model, {0, FixtureLossClasses(state)});
   ASSERT_TRUE(exported.ok()) << exported.status();
   EXPECT_EQ(exported->size(), state.size());
   EXPECT_EQ(exported->count("backbone.deep_prompt_embeddings"), 0u);
@@ -374,10 +374,10 @@ TEST(AuthorsExport, AShallowModelGetsTheirUnusedPromptNorm) {
 }
 
 TEST(AuthorsExport, RefusesWhatTheirCodeCannotHold) {
-  const TensorMap fixture = Fixture();
+  const base::TensorMap fixture = Fixture();
   ZegClipSegmentor model = Imported(fixture);
   auto message = [&](const ZegClipSegmentorImpl& m, AuthorsExportOptions e) {
-    absl::StatusOr<TensorMap> out = AuthorsStateDict(m, e);
+    absl::StatusOr<base::TensorMap> out = AuthorsStateDict(m, e);
     EXPECT_FALSE(out.ok());
     return std::string(out.status().message());
   };
@@ -391,9 +391,9 @@ TEST(AuthorsExport, RefusesWhatTheirCodeCannotHold) {
 }
 
 TEST(AuthorsExport, WritesAnMmsegCheckpointPythonCanLoad) {
-  const TensorMap fixture = Fixture();
+  const base::TensorMap fixture = Fixture();
   ZegClipSegmentor model = Imported(fixture);
-  absl::StatusOr<TensorMap> exported = AuthorsStateDict(*model, {16, FixtureLossClasses(fixture)});
+  absl::StatusOr<base::TensorMap> exported = AuthorsStateDict(*model, {16, FixtureLossClasses(fixture)});
   ASSERT_TRUE(exported.ok()) << exported.status();
   const std::string path = testing::TempDir() + "/exported.pth";
   ASSERT_TRUE(WriteAuthorsCheckpoint(*exported, {"a", "b", "c"}, {{"exported_from", "x.ckpt"}}, path).ok());
@@ -436,7 +436,7 @@ TEST(AuthorsExport, TheConfigSnippetOfThePaperRecipeIsTheirs) {
 // division by zero (each found by authors_checkpoint_fuzzer; its corpus keeps the inputs).
 TEST(AuthorsCheckpoint, ShapesThatBuildNoModelAreOneClearError) {
   const auto error_for = [](const std::string& key, const at::Tensor& value) {
-    TensorMap state = Fixture();
+    base::TensorMap state = Fixture();
     state[key] = value;
     absl::StatusOr<SegmentorOptions> o = SegmentorOptionsFromAuthors(state, Base());
     EXPECT_FALSE(o.ok()) << key;

@@ -33,8 +33,8 @@ absl::Status CheckRepresentable(const SegmentorOptions& o, const AuthorsExportOp
 }
 
 // Every parameter under their name (detached CPU copies, so the edits below never touch the model).
-absl::StatusOr<TensorMap> RenamedParameters(const ZegClipSegmentorImpl& model) {
-  TensorMap out;
+absl::StatusOr<base::TensorMap> RenamedParameters(const ZegClipSegmentorImpl& model) {
+  base::TensorMap out;
   std::vector<std::string> unknown;
   for (const auto& item : model.named_parameters(/*recurse=*/true)) {
     const std::optional<std::string> key = AuthorsKeyForOurName(item.key());
@@ -52,7 +52,7 @@ absl::StatusOr<TensorMap> RenamedParameters(const ZegClipSegmentorImpl& model) {
 }
 
 // Their positional embedding at their input grid, with the CLS row compensated for a once-model (see the header).
-void ConvertPositionalEmbedding(const SegmentorOptions& o, const AuthorsExportOptions& e, TensorMap& state) {
+void ConvertPositionalEmbedding(const SegmentorOptions& o, const AuthorsExportOptions& e, base::TensorMap& state) {
   at::Tensor& pos = state.at("backbone.positional_embedding");
   if (e.input_resolution > 0) {
     const int64_t grid = e.input_resolution / o.clip.patch_size;
@@ -66,7 +66,7 @@ void ConvertPositionalEmbedding(const SegmentorOptions& o, const AuthorsExportOp
 }
 
 // q_proj([g ⊙ t, t]) = t: the relationship descriptor their head always applies, turned into the text queries.
-void AddTextQueryProjection(const SegmentorOptions& o, at::ScalarType dtype, TensorMap& state) {
+void AddTextQueryProjection(const SegmentorOptions& o, at::ScalarType dtype, base::TensorMap& state) {
   const int64_t d = o.clip.embed_dim;
   state["decode_head.q_proj.weight"] = at::cat({at::zeros({d, d}, dtype), at::eye(d, dtype)}, /*dim=*/1);
   state["decode_head.q_proj.bias"] = at::zeros({d}, dtype);
@@ -74,11 +74,12 @@ void AddTextQueryProjection(const SegmentorOptions& o, at::ScalarType dtype, Ten
 
 }  // namespace
 
-absl::StatusOr<TensorMap> AuthorsStateDict(const ZegClipSegmentorImpl& model, const AuthorsExportOptions& options) {
+absl::StatusOr<base::TensorMap> AuthorsStateDict(const ZegClipSegmentorImpl& model,
+                                                 const AuthorsExportOptions& options) {
   const SegmentorOptions& o = model.options();
   absl::Status representable = CheckRepresentable(o, options);
   if (!representable.ok()) return representable;
-  absl::StatusOr<TensorMap> state = RenamedParameters(model);
+  absl::StatusOr<base::TensorMap> state = RenamedParameters(model);
   if (!state.ok()) return state.status();
   torch::NoGradGuard no_grad;
   const at::ScalarType dtype = state->at("backbone.class_embedding").scalar_type();
@@ -118,7 +119,7 @@ std::string AuthorsConfigSnippet(const SegmentorOptions& o, const AuthorsExportO
       o.decoder.layers, ")))\n");
 }
 
-absl::Status WriteAuthorsCheckpoint(const TensorMap& state_dict, const std::vector<std::string>& classes,
+absl::Status WriteAuthorsCheckpoint(const base::TensorMap& state_dict, const std::vector<std::string>& classes,
                                     const std::map<std::string, std::string>& meta, const std::string& path) {
   c10::Dict<std::string, at::Tensor> tensors;
   for (const auto& [key, tensor] : state_dict) tensors.insert(key, tensor.detach().to(at::kCPU).contiguous());
@@ -128,7 +129,7 @@ absl::Status WriteAuthorsCheckpoint(const TensorMap& state_dict, const std::vect
   c10::impl::GenericDict checkpoint(c10::StringType::get(), c10::AnyType::get());
   checkpoint.insert("state_dict", c10::IValue(tensors));
   checkpoint.insert("meta", c10::IValue(meta_dict));
-  return WritePickledFile(c10::IValue(checkpoint), path);
+  return base::WritePickledFile(c10::IValue(checkpoint), path);
 }
 
 }  // namespace zegclip::model

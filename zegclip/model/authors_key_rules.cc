@@ -118,9 +118,9 @@ std::optional<std::string> AuthorsKeyForOurName(const std::string& name) {
   return Translate(name, /*from_theirs=*/false);
 }
 
-TensorMap AuthorsOnlyTensors(int64_t decoder_layers, int64_t decoder_width, int64_t loss_classes,
+base::TensorMap AuthorsOnlyTensors(int64_t decoder_layers, int64_t decoder_width, int64_t loss_classes,
                              int64_t shallow_prompt_width) {
-  TensorMap out;
+  base::TensorMap out;
   const int64_t w = decoder_width;
   for (int64_t n = 0; n < decoder_layers; ++n) {
     for (const AuthorsOnlyLayerTensor& t : kAuthorsOnlyLayerTensors) {

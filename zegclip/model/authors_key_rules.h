@@ -32,7 +32,7 @@
 #include <optional>
 #include <string>
 
-#include "zegclip/model/tensor_archive.h"
+#include "zegclip/base/tensor_archive.h"
 
 namespace zegclip::model {
 
@@ -56,7 +56,7 @@ std::optional<std::string> AuthorsKeyForOurName(const std::string& name);
 //   initial values); criterion.empty_weight (loss_classes + 1) as their SegPlusCriterion constructor makes it;
 //   with shallow_prompt_width > 0, backbone.prompt_norm.{weight, bias} (1, 0; their eps=1e-6 LayerNorm's initial
 //   values). Every key it returns maps to "" in OurNameForAuthorsKey except the shallow prompt_norm pair.
-TensorMap AuthorsOnlyTensors(int64_t decoder_layers, int64_t decoder_width, int64_t loss_classes,
+base::TensorMap AuthorsOnlyTensors(int64_t decoder_layers, int64_t decoder_width, int64_t loss_classes,
                              int64_t shallow_prompt_width);
 
 }  // namespace zegclip::model

@@ -58,7 +58,7 @@ TEST(AuthorsKeyRules, UnknownNamesAreNullopt) {
 }
 
 TEST(AuthorsKeyRules, AuthorsOnlyTensorsHaveTheirModulesShapesAndValues) {
-  const TensorMap t = AuthorsOnlyTensors(/*decoder_layers=*/2, /*decoder_width=*/8, /*loss_classes=*/15,
+  const base::TensorMap t = AuthorsOnlyTensors(/*decoder_layers=*/2, /*decoder_width=*/8, /*loss_classes=*/15,
                                          /*shallow_prompt_width=*/0);
   ASSERT_EQ(t.size(), 2u * 6 + 1);
   const std::string layer = "decode_head.decoder_1.layers.1.";
@@ -75,7 +75,7 @@ TEST(AuthorsKeyRules, AuthorsOnlyTensorsHaveTheirModulesShapesAndValues) {
   EXPECT_FLOAT_EQ(w[15].item<float>(), 0.1f);
   for (const auto& [key, tensor] : t) EXPECT_EQ(OurNameForAuthorsKey(key), "") << key;
 
-  const TensorMap shallow = AuthorsOnlyTensors(1, 8, 20, /*shallow_prompt_width=*/16);
+  const base::TensorMap shallow = AuthorsOnlyTensors(1, 8, 20, /*shallow_prompt_width=*/16);
   EXPECT_EQ(shallow.size(), 6u + 1 + 2);
   EXPECT_TRUE(at::equal(shallow.at("backbone.prompt_norm.weight"), at::ones({16})));
   EXPECT_EQ(shallow.at(kAuthorsEmptyWeight).numel(), 21);

@@ -4,9 +4,12 @@
 
 #include "absl/strings/str_format.h"
 #include "zegclip/clip/encoder_mode.h"
+#include "zegclip/testing/tiny_segmentor_options.h"
 
 namespace zegclip::model {
 namespace {
+
+using ::zegclip::testing::TinySegmentorOptions;
 
 // The paper's ViT-B/16 model at 512² (the authors' positional embedding holds 32² + 1 rows): DPT, RD, 3 decoder
 // layers of width 512.
@@ -83,35 +86,12 @@ TEST(ParameterSummary, CocoViTB16MatchesTheAuthors14Point6M) {
   EXPECT_NE(FormatParameterSummary(s).find("14,650,624 (14.65 M)"), std::string::npos);
 }
 
-SegmentorOptions Tiny(clip::EncoderMode mode, bool rd) {
-  SegmentorOptions o;
-  o.clip.image_resolution = 16;
-  o.clip.patch_size = 8;
-  o.clip.vision_width = 16;
-  o.clip.vision_layers = 2;
-  o.clip.vision_heads = 2;
-  o.clip.embed_dim = 8;
-  o.clip.context_length = 8;
-  o.clip.vocab_size = 40;
-  o.clip.text_width = 8;
-  o.clip.text_heads = 2;
-  o.clip.text_layers = 1;
-  o.prompt.mode = mode;
-  o.prompt.tokens = 2;
-  o.prompt.depth = 1;
-  o.decoder.width = 8;
-  o.decoder.heads = 2;
-  o.decoder.layers = 2;
-  o.relationship_descriptor = rd;
-  return o;
-}
-
 TEST(ParameterSummary, LearnableFollowsTheEncoderModeAndRowsTheQueryKind) {
   // Image tower at width 16, patch 8, grid 2x2: conv1 3·8·8·16 = 3,072; class 16; positional 5·16 = 80; ln_pre 32;
   // 2 blocks × (in_proj 3·256 + 48 = 816, out_proj 272, ln_1 32, c_fc 16·64 + 64 = 1,088, c_proj 64·16 + 16 = 1,040,
   // ln_2 32 -> 3,280); ln_post 32; proj 16·8 = 128.
   const int64_t visual = 3'072 + 16 + 80 + 32 + 2 * 3'280 + 32 + 128;
-  const ParameterSummary frozen = Summarize(Tiny(clip::EncoderMode::kFrozen, /*rd=*/false));
+  const ParameterSummary frozen = Summarize(TinySegmentorOptions(clip::EncoderMode::kFrozen, /*rd=*/false));
   ASSERT_EQ(frozen.modules.size(), 3u);  // no rd row
   EXPECT_EQ(Row(frozen, "clip.visual").total, visual);
   EXPECT_EQ(Row(frozen, "clip.visual").learnable, 0);
@@ -121,7 +101,7 @@ TEST(ParameterSummary, LearnableFollowsTheEncoderModeAndRowsTheQueryKind) {
   // Unused per authors' layer at width 8: 3·64 + 24 + 64 + 8 + 16 = 304.
   EXPECT_EQ(frozen.authors_unused, 2 * 304);
 
-  const ParameterSummary finetune = Summarize(Tiny(clip::EncoderMode::kFinetune, /*rd=*/true));
+  const ParameterSummary finetune = Summarize(TinySegmentorOptions(clip::EncoderMode::kFinetune, /*rd=*/true));
   EXPECT_EQ(Row(finetune, "clip.visual").learnable, visual);
   EXPECT_EQ(Row(finetune, "rd").learnable, 16 * 8 + 8);
   EXPECT_EQ(finetune.learnable, visual + 136 + 2 * 872);
@@ -129,7 +109,7 @@ TEST(ParameterSummary, LearnableFollowsTheEncoderModeAndRowsTheQueryKind) {
   EXPECT_EQ(Row(finetune, "clip.text").total, Row(frozen, "clip.text").total);
 
   // Shallow prompts: prompt_embeddings 2·16 + prompt_proj 16·16 + 16 (no deep prompts, no prompt_norm).
-  const ParameterSummary shallow = Summarize(Tiny(clip::EncoderMode::kShallowPrompt, /*rd=*/true));
+  const ParameterSummary shallow = Summarize(TinySegmentorOptions(clip::EncoderMode::kShallowPrompt, /*rd=*/true));
   EXPECT_EQ(Row(shallow, "clip.visual").learnable, 32 + 272);
   EXPECT_EQ(Row(shallow, "clip.visual").total, visual + 32 + 272);
 }

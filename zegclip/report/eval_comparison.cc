@@ -3,81 +3,47 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
-
-#include "absl/strings/numbers.h"
 
 namespace zegclip::report {
 namespace {
 
-constexpr const char* kHeadline[] = {"pAcc", "mAcc", "mIoU", "mIoU_seen", "mIoU_unseen", "hIoU", "images"};
+std::optional<double> Finite(double x) { return std::isfinite(x) ? std::optional<double>(x) : std::nullopt; }
 
-// A number, or a string holding one (eval.json's extra fields are written as strings); NaN/inf count as absent.
-std::optional<double> AsNumber(const nlohmann::json& v) {
-  double x = NAN;
-  if (v.is_number()) {
-    x = v.get<double>();
-  } else if (!v.is_string() || !absl::SimpleAtod(v.get<std::string>(), &x)) {
-    return std::nullopt;
-  }
-  if (!std::isfinite(x)) return std::nullopt;
-  return x;
-}
-
-std::optional<double> Field(const nlohmann::json& j, const std::string& key) {
-  if (!j.is_object() || !j.contains(key)) return std::nullopt;
-  return AsNumber(j.at(key));
-}
-
-std::vector<MetricPair> Metrics(const nlohmann::json& a, const nlohmann::json& b) {
+// The headline rows in NumericFields' order, then every other key either record holds, sorted; rows that are a
+// number in neither run are left out.
+std::vector<MetricPair> Metrics(const EvalRecord& a, const EvalRecord& b) {
+  const std::vector<std::pair<std::string, double>> fa = NumericFields(a), fb = NumericFields(b);
   std::vector<MetricPair> out;
-  std::set<std::string> shown;
-  for (const char* key : kHeadline) {
-    shown.insert(key);
-    MetricPair p{key, Field(a, key), Field(b, key)};
-    if (p.a || p.b) out.push_back(p);
+  for (size_t i = 0; i < kHeadlineFields; ++i) out.push_back({fa[i].first, Finite(fa[i].second), Finite(fb[i].second)});
+  std::map<std::string, MetricPair> rest;
+  for (size_t i = kHeadlineFields; i < fa.size(); ++i) rest[fa[i].first] = {fa[i].first, Finite(fa[i].second), {}};
+  for (size_t i = kHeadlineFields; i < fb.size(); ++i) {
+    MetricPair& m = rest[fb[i].first];
+    m.name = fb[i].first;
+    m.b = Finite(fb[i].second);
   }
-  std::set<std::string> others;  // sorted
-  for (const nlohmann::json* j : {&a, &b}) {
-    if (!j->is_object()) continue;
-    for (const auto& [key, value] : j->items()) {
-      if (!shown.count(key) && AsNumber(value)) others.insert(key);
-    }
-  }
-  for (const std::string& key : others) out.push_back({key, Field(a, key), Field(b, key)});
-  return out;
-}
-
-// name -> (seen, iou) of every class in `j["classes"]`, in file order.
-std::vector<std::pair<std::string, std::pair<bool, std::optional<double>>>> Classes(const nlohmann::json& j) {
-  std::vector<std::pair<std::string, std::pair<bool, std::optional<double>>>> out;
-  if (!j.is_object() || !j.contains("classes") || !j.at("classes").is_array()) return out;
-  for (const nlohmann::json& c : j.at("classes")) {
-    if (!c.is_object() || !c.contains("name") || !c.at("name").is_string()) continue;
-    const bool seen = c.contains("seen") && c.at("seen").is_boolean() ? c.at("seen").get<bool>() : true;
-    out.push_back({c.at("name").get<std::string>(), {seen, c.contains("iou") ? AsNumber(c.at("iou")) : std::nullopt}});
-  }
+  for (const auto& [key, m] : rest) out.push_back(m);
+  out.erase(std::remove_if(out.begin(), out.end(), [](const MetricPair& m) { return !m.a && !m.b; }), out.end());
   return out;
 }
 
 }  // namespace
 
-EvalComparison CompareEvalResults(const nlohmann::json& a, const nlohmann::json& b,
-                                  const EvalComparisonOptions& options) {
+EvalComparison CompareEvalResults(const EvalRecord& a, const EvalRecord& b, const EvalComparisonOptions& options) {
   EvalComparison out;
   out.metrics = Metrics(a, b);
   std::vector<ClassIouPair> pairs;
   std::map<std::string, size_t> index;
-  for (const auto& [name, v] : Classes(a)) {
-    index[name] = pairs.size();
-    pairs.push_back({name, v.first, v.second, std::nullopt});
+  for (const ClassResult& k : a.classes) {
+    index[k.name] = pairs.size();
+    pairs.push_back({k.name, k.seen, Finite(k.iou), std::nullopt});
   }
-  for (const auto& [name, v] : Classes(b)) {
-    auto it = index.find(name);
+  for (const ClassResult& k : b.classes) {
+    auto it = index.find(k.name);
     if (it == index.end()) {
-      pairs.push_back({name, v.first, std::nullopt, v.second});
+      pairs.push_back({k.name, k.seen, std::nullopt, Finite(k.iou)});
     } else {
-      pairs[it->second].b = v.second;
+      pairs[it->second].b = Finite(k.iou);
     }
   }
   std::vector<ClassIouPair> both, one_sided;

@@ -1,24 +1,24 @@
-// The numbers of two evaluations side by side (`zegclip compare`): the headline metrics of two eval.json files and
+// The numbers of two evaluations side by side (`zegclip compare`): the headline metrics of two eval.json records and
 // the per-class IoU differences worth showing.
 //
 // Example:
-//   EvalComparison c = CompareEvalResults(json_a, json_b);
+//   EvalComparison c = CompareEvalResults(*ReadEvalRecord("runs/a/eval.json"), *ReadEvalRecord("runs/b/eval.json"));
 //   c.metrics[0];   // {"pAcc", 91.2, 92.0}
 //   c.classes[0];   // the class whose IoU moved most, e.g. {"sheep", false, 40.0, 55.5}
 #ifndef ZEGCLIP_REPORT_EVAL_COMPARISON_H_
 #define ZEGCLIP_REPORT_EVAL_COMPARISON_H_
 
-#include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "zegclip/report/eval_record.h"
 
 namespace zegclip::report {
 
 struct MetricPair {
   std::string name;  // eval.json's key, "mIoU_seen"
-  std::optional<double> a, b;  // empty: absent, null or not a number in that run
+  std::optional<double> a, b;  // empty: absent or null (not a finite number) in that run
 };
 
 struct ClassIouPair {
@@ -41,11 +41,11 @@ struct EvalComparisonOptions {
   int max_classes = 12;
 };
 
-// Headline metrics first (pAcc, mAcc, mIoU, mIoU_seen, mIoU_unseen, hIoU, images), then every other top-level key
-// that is a number or a numeric string in either file (the calibration study's hIoU_at_offset_*), sorted. Classes
-// are matched by name; those worth showing are ordered by |b - a| descending, one-sided ones last.
-EvalComparison CompareEvalResults(const nlohmann::json& a, const nlohmann::json& b,
-                                  const EvalComparisonOptions& options = {});
+// Headline metrics first (pAcc, mAcc, mIoU, mIoU_seen, mIoU_unseen, hIoU, images), then every other number either
+// record holds (the calibration study's hIoU_at_offset_*, ...) in key order (NumericFields); a metric that is a
+// number in neither run is left out. Classes are matched by name; those worth showing are ordered by |b - a|
+// descending, one-sided ones last.
+EvalComparison CompareEvalResults(const EvalRecord& a, const EvalRecord& b, const EvalComparisonOptions& options = {});
 
 }  // namespace zegclip::report
 

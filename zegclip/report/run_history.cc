@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "zegclip/base/atomic_file.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 namespace zegclip::report {
 namespace {
@@ -55,10 +55,10 @@ absl::StatusOr<RunSegment> FromJson(const std::string& line, const std::string& 
 }  // namespace
 
 absl::StatusOr<std::vector<RunSegment>> ReadRunHistory(const std::string& path) {
-  absl::StatusOr<io::PathType> type = io::TypeOf(path, "run history");
+  absl::StatusOr<base::PathType> type = base::TypeOf(path, "run history");
   if (!type.ok()) return type.status();
-  if (*type == io::PathType::kMissing) return std::vector<RunSegment>{};
-  if (absl::Status s = io::CheckReadableFile(path, "run history"); !s.ok()) return s;
+  if (*type == base::PathType::kMissing) return std::vector<RunSegment>{};
+  if (absl::Status s = base::CheckReadableFile(path, "run history"); !s.ok()) return s;
   std::ifstream in(path, std::ios::binary);
   std::vector<RunSegment> history;
   std::string line;

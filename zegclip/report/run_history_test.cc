@@ -6,14 +6,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "zegclip/testing/temp_path.h"
+
 namespace zegclip::report {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const std::string dir = std::string(testing::TempDir()) + "/run_history_test_" + std::to_string(getpid());
-  std::filesystem::create_directories(dir);
-  return dir + "/" + name;
-}
+using ::zegclip::testing::TempPath;
 
 void WriteText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 

@@ -8,12 +8,12 @@
 
 #include <cstdlib>
 
+#include "zegclip/testing/temp_path.h"
+
 namespace zegclip::report {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  return std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/" + name;
-}
+using ::zegclip::testing::TempPath;
 
 TEST(RunManifest, JsonHasEveryFieldAndWallClock) {
   RunManifest m = StartManifest("zegclip train --config=x", "train", 42);

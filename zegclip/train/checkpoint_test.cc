@@ -13,6 +13,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "zegclip/base/atomic_file.h"
+#include "zegclip/testing/temp_path.h"
 #include <torch/autograd.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize/output-archive.h>
@@ -22,6 +23,8 @@
 
 namespace zegclip::train {
 namespace {
+
+using ::zegclip::testing::TempPath;
 
 using ::testing::HasSubstr;
 
@@ -60,8 +63,6 @@ struct TinyRun {
     }
   }
 };
-
-std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
 
 void ExpectSameModel(Net& a, Net& b, bool same) {
   const auto ta = a->named_parameters(), tb = b->named_parameters();

@@ -3,31 +3,13 @@
 #include <gtest/gtest.h>
 #include <torch/autograd.h>
 
+#include "zegclip/testing/tiny_segmentor_options.h"
+
 namespace zegclip::train {
 namespace {
 
 model::SegmentorOptions Tiny() {
-  model::SegmentorOptions o;
-  o.clip.image_resolution = 16;
-  o.clip.patch_size = 8;
-  o.clip.vision_width = 16;
-  o.clip.vision_layers = 2;
-  o.clip.vision_heads = 2;
-  o.clip.embed_dim = 8;
-  o.clip.context_length = 8;
-  o.clip.vocab_size = 600;
-  o.clip.text_width = 8;
-  o.clip.text_heads = 2;
-  o.clip.text_layers = 1;
-  o.prompt.mode = clip::EncoderMode::kDeepPrompt;
-  o.prompt.tokens = 2;
-  o.prompt.depth = 1;
-  o.decoder.width = 8;
-  o.decoder.heads = 2;
-  o.decoder.layers = 2;
-  o.decoder.dropout = 0;
-  o.prompt.dropout = 0;
-  return o;
+  return ::zegclip::testing::TinySegmentorOptions(clip::EncoderMode::kDeepPrompt, /*relationship_descriptor=*/true);
 }
 
 struct Fixture {

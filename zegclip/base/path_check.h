@@ -10,8 +10,8 @@
 // Example:
 //   if (absl::Status s = CheckReadableFile(path, "image file"); !s.ok()) return s;
 //   absl::StatusOr<std::vector<std::string>> names = ListDirectory(folder, "image folder");
-#ifndef ZEGCLIP_IO_PATH_CHECK_H_
-#define ZEGCLIP_IO_PATH_CHECK_H_
+#ifndef ZEGCLIP_BASE_PATH_CHECK_H_
+#define ZEGCLIP_BASE_PATH_CHECK_H_
 
 #include <string>
 #include <system_error>
@@ -20,7 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace zegclip::io {
+namespace zegclip::base {
 
 enum class PathType { kMissing, kFile, kDirectory, kOther };
 
@@ -44,6 +44,6 @@ absl::StatusOr<std::vector<std::string>> ListDirectory(const std::string& path, 
 // mkdir -p; an existing folder is fine, anything else in the way (a file, a symlink loop) is an error naming it.
 absl::Status CreateDirectories(const std::string& path, const std::string& what);
 
-}  // namespace zegclip::io
+}  // namespace zegclip::base
 
-#endif  // ZEGCLIP_IO_PATH_CHECK_H_
+#endif  // ZEGCLIP_BASE_PATH_CHECK_H_

@@ -1,4 +1,4 @@
-#include "zegclip/model/tensor_archive.h"
+#include "zegclip/base/tensor_archive.h"
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/import_read.h>
@@ -13,10 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "zegclip/base/tensor_bounds.h"
 #include "zegclip/base/zip_check.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 #include "zegclip/base/atomic_file.h"
 
-namespace zegclip::model {
+namespace zegclip::base {
 namespace {
 
 // LibTorch's exception texts carry a C++ backtrace after the first line.
@@ -49,7 +49,7 @@ c10::IValue UnpickleFile(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<TensorMap> ReadTensorArchive(const std::string& path) {
-  if (absl::Status s = io::CheckReadableFile(path, "tensor archive"); !s.ok()) {
+  if (absl::Status s = base::CheckReadableFile(path, "tensor archive"); !s.ok()) {
     if (s.code() != absl::StatusCode::kNotFound) return s;  // permission denied, a folder, a symlink loop
     return absl::NotFoundError(absl::StrCat(path, ": cannot open the tensor archive"));
   }
@@ -109,4 +109,4 @@ absl::Status WritePickledFile(const c10::IValue& value, const std::string& path)
   return base::WriteFileAtomically(path, std::string(bytes.data(), bytes.size()));
 }
 
-}  // namespace zegclip::model
+}  // namespace zegclip::base

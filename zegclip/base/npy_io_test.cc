@@ -1,6 +1,7 @@
 // .npy reading and writing: round trips, a header written out by hand byte for byte, files written by numpy
 // itself (testdata/make_npy_fixtures.py) read back and re-serialised byte-identically, and every error path.
-#include "zegclip/clip/npy_io.h"
+#include "zegclip/base/npy_io.h"
+#include "zegclip/testing/temp_path.h"
 
 #include <ATen/ATen.h>
 #include <gmock/gmock.h>
@@ -12,17 +13,14 @@
 #include <string>
 #include <vector>
 
-namespace zegclip::clip {
+namespace zegclip::base {
 namespace {
+
+using ::zegclip::testing::TempPath;
 
 using ::testing::HasSubstr;
 
-constexpr char kTestdata[] = "zegclip/clip/testdata/";
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+constexpr char kTestdata[] = "zegclip/base/testdata/";
 
 std::string FileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -188,4 +186,4 @@ TEST(NpyIo, FileErrors) {
 }
 
 }  // namespace
-}  // namespace zegclip::clip
+}  // namespace zegclip::base

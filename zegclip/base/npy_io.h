@@ -8,8 +8,8 @@
 // Example:
 //   absl::Status saved = WriteNpy("text.npy", embeddings);          // float32 (C, D) -> '<f4', shape (C, D)
 //   absl::StatusOr<at::Tensor> loaded = ReadNpy("voc12_single.npy");  // dtype and shape as stored
-#ifndef ZEGCLIP_CLIP_NPY_IO_H_
-#define ZEGCLIP_CLIP_NPY_IO_H_
+#ifndef ZEGCLIP_BASE_NPY_IO_H_
+#define ZEGCLIP_BASE_NPY_IO_H_
 
 #include <ATen/ATen.h>
 
@@ -18,7 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace zegclip::clip {
+namespace zegclip::base {
 
 // Decodes the bytes of a .npy file; `name` (the file's path) is quoted in every error: bad magic, unsupported
 // version, malformed header, Fortran order, unsupported dtype (big-endian, objects, strings, ...), data shorter or
@@ -35,6 +35,6 @@ absl::StatusOr<at::Tensor> ReadNpy(const std::string& path);
 // SerializeNpy written with base::WriteFileAtomically: readers never see a half-written file.
 absl::Status WriteNpy(const std::string& path, const at::Tensor& tensor);
 
-}  // namespace zegclip::clip
+}  // namespace zegclip::base
 
-#endif  // ZEGCLIP_CLIP_NPY_IO_H_
+#endif  // ZEGCLIP_BASE_NPY_IO_H_

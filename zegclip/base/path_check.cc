@@ -1,4 +1,4 @@
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace zegclip::io {
+namespace zegclip::base {
 namespace {
 
 namespace fs = std::filesystem;
@@ -126,4 +126,4 @@ absl::Status CreateDirectories(const std::string& path, const std::string& what)
   return absl::OkStatus();
 }
 
-}  // namespace zegclip::io
+}  // namespace zegclip::base

@@ -1,4 +1,4 @@
-#include "zegclip/clip/npy_io.h"
+#include "zegclip/base/npy_io.h"
 
 #include <cctype>
 #include <cstdint>
@@ -12,12 +12,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 #include "zegclip/base/atomic_file.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "npy_io copies little-endian data byte for byte");
 
-namespace zegclip::clip {
+namespace zegclip::base {
 namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
@@ -287,7 +287,7 @@ absl::StatusOr<std::string> SerializeNpy(const at::Tensor& tensor) {
 }
 
 absl::StatusOr<at::Tensor> ReadNpy(const std::string& path) {
-  if (absl::Status s = io::CheckReadableFile(path, "NumPy file"); !s.ok()) {
+  if (absl::Status s = base::CheckReadableFile(path, "NumPy file"); !s.ok()) {
     if (s.code() != absl::StatusCode::kNotFound) return s;  // permission denied, a folder, a symlink loop
     return absl::NotFoundError(absl::StrCat("NumPy file ", path, " does not exist or cannot be read"));
   }
@@ -305,4 +305,4 @@ absl::Status WriteNpy(const std::string& path, const at::Tensor& tensor) {
   return base::WriteFileAtomically(path, *bytes);
 }
 
-}  // namespace zegclip::clip
+}  // namespace zegclip::base

@@ -7,8 +7,8 @@
 //   if (!state.ok()) return state.status();          // "zegclip_voc.tensors: ..." one line
 //   at::Tensor q = state->at("decode_head.q_proj.weight");
 //   absl::Status s = WriteTensorArchive(*state, "copy.tensors");   // torch.load(...) in Python gives the dict back
-#ifndef ZEGCLIP_MODEL_TENSOR_ARCHIVE_H_
-#define ZEGCLIP_MODEL_TENSOR_ARCHIVE_H_
+#ifndef ZEGCLIP_BASE_TENSOR_ARCHIVE_H_
+#define ZEGCLIP_BASE_TENSOR_ARCHIVE_H_
 
 #include <ATen/ATen.h>
 #include <ATen/core/ivalue.h>
@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace zegclip::model {
+namespace zegclip::base {
 
 // Sorted by name, so listings and error messages are stable.
 using TensorMap = std::map<std::string, at::Tensor>;
@@ -35,6 +35,6 @@ absl::Status WriteTensorArchive(const TensorMap& tensors, const std::string& pat
 // Python's torch.load reads it back. Tensors must already be on the CPU.
 absl::Status WritePickledFile(const c10::IValue& value, const std::string& path);
 
-}  // namespace zegclip::model
+}  // namespace zegclip::base
 
-#endif  // ZEGCLIP_MODEL_TENSOR_ARCHIVE_H_
+#endif  // ZEGCLIP_BASE_TENSOR_ARCHIVE_H_

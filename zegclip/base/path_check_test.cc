@@ -1,4 +1,4 @@
-#include "zegclip/io/path_check.h"
+#include "zegclip/base/path_check.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-namespace zegclip::io {
+namespace zegclip::base {
 namespace {
 
 std::string Fresh(const std::string& name) {
@@ -82,4 +82,4 @@ TEST(PathCheck, UnreadableFileIsPermissionDeniedUnlessPrivileged) {
 }
 
 }  // namespace
-}  // namespace zegclip::io
+}  // namespace zegclip::base

@@ -6,18 +6,18 @@
 //
 // Example:
 //   at::Tensor y = ApplyLinear(c_fc, x);   // x (B, L, W) -> (B, L, 4W)
-#ifndef ZEGCLIP_CLIP_APPLY_LINEAR_H_
-#define ZEGCLIP_CLIP_APPLY_LINEAR_H_
+#ifndef ZEGCLIP_NN_APPLY_LINEAR_H_
+#define ZEGCLIP_NN_APPLY_LINEAR_H_
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
 
-namespace zegclip::clip {
+namespace zegclip::nn {
 
 inline at::Tensor ApplyLinear(const torch::nn::Linear& layer, const at::Tensor& x) {
   return at::linear(x, layer->weight, layer->bias);
 }
 
-}  // namespace zegclip::clip
+}  // namespace zegclip::nn
 
-#endif  // ZEGCLIP_CLIP_APPLY_LINEAR_H_
+#endif  // ZEGCLIP_NN_APPLY_LINEAR_H_

@@ -1,8 +1,8 @@
-#include "zegclip/clip/apply_linear.h"
+#include "zegclip/nn/apply_linear.h"
 
 #include <gtest/gtest.h>
 
-namespace zegclip::clip {
+namespace zegclip::nn {
 namespace {
 
 // The same map as LibTorch's module forward (which this replaces for speed) and as an explicit x Wᵀ + b, for 2-D and
@@ -28,4 +28,4 @@ TEST(ApplyLinear, WithoutBias) {
 }
 
 }  // namespace
-}  // namespace zegclip::clip
+}  // namespace zegclip::nn

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the .npy fixtures of npy_io_test.cc with numpy's own writer (np.save / np.lib.format.write_array).
 
-Run from the repository root:  /usr/bin/python3 zegclip/clip/testdata/make_npy_fixtures.py
+Run from the repository root:  /usr/bin/python3 zegclip/base/testdata/make_npy_fixtures.py
 The values are simple formulas so the C++ test can restate them; keep them in sync with npy_io_test.cc.
 """
 import os

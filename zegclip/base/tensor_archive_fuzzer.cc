@@ -8,13 +8,13 @@
 
 #include <ATen/ATen.h>
 
-#include "zegclip/model/tensor_archive.h"
+#include "zegclip/base/tensor_archive.h"
 #include "zegclip/testing/fuzz_input.h"
 
 namespace {
 
 // dtype, shape, strides, offset and storage bytes of each tensor, for a failed check's message.
-std::string Describe(const zegclip::model::TensorMap& state) {
+std::string Describe(const zegclip::base::TensorMap& state) {
   std::ostringstream out;
   for (const auto& [name, t] : state) {
     out << "'" << name << "' " << t.scalar_type() << " " << t.sizes() << " strides " << t.strides() << " offset "
@@ -27,19 +27,19 @@ std::string Describe(const zegclip::model::TensorMap& state) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using zegclip::model::TensorMap;
+  using zegclip::base::TensorMap;
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   const std::string& path = zegclip::testing::InputFile(bytes);
-  absl::StatusOr<TensorMap> state = zegclip::model::ReadTensorArchive(path);
+  absl::StatusOr<TensorMap> state = zegclip::base::ReadTensorArchive(path);
   if (!state.ok()) {
     FUZZ_CHECK(!state.status().message().empty(), "an error without a message");
     return 0;
   }
   const std::string copy = path + ".copy";
-  const absl::Status written = zegclip::model::WriteTensorArchive(*state, copy);
+  const absl::Status written = zegclip::base::WriteTensorArchive(*state, copy);
   FUZZ_CHECK(written.ok(), "an archive read cannot be written back: " + std::string(written.message()) + "; " +
                                Describe(*state));
-  absl::StatusOr<TensorMap> again = zegclip::model::ReadTensorArchive(copy);
+  absl::StatusOr<TensorMap> again = zegclip::base::ReadTensorArchive(copy);
   std::remove(copy.c_str());
   FUZZ_CHECK(again.ok(), "our own archive does not read: " + std::string(again.status().message()));
   FUZZ_CHECK(again->size() == state->size(), "the round trip changed the number of tensors");
