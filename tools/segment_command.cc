@@ -18,7 +18,7 @@
 #include "tools/command.h"
 
 DECLARE_string(checkpoint);  // eval_command.cc: a checkpoint written by `zegclip train`
-// --image, --classes, --out and --bpe_vocab are shared with clip_commands.cc (which declares them).
+// --image, --classes, --out and --bpe_vocab are shared with clip-encode, text-embed and tokenize (which declare them).
 DEFINE_string(bpe_vocab, "", "the CLIP's BPE merges file (default: model.clip.bpe_vocab, else OpenAI's)");
 DEFINE_string(authors_checkpoint, "",
               "segment: an authors' ZegCLIP checkpoint converted by tools/convert_zegclip_checkpoint.py");
@@ -54,7 +54,6 @@ int RunSegment(const CommandLine&) {
 #include <c10/util/Exception.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "tools/flags.h"
 #include "zegclip/config/config_loader.h"
 #include "zegclip/engine/run_directory.h"
@@ -115,19 +114,6 @@ absl::StatusOr<engine::SegmentOptions> OptionsFromFlags() {
                                 FLAGS_scores_out, FLAGS_max_pixels, FLAGS_max_scores, FLAGS_min_score};
 }
 
-void PrintShares(const engine::SegmentOptions& o, const engine::SegmentResult& r) {
-  std::cout << absl::StrFormat("%s (%dx%d), %d classes:\n", o.image, r.width, r.height, o.classes.size());
-  for (const engine::ClassShare& share : r.shares) {
-    std::cout << absl::StrFormat("  %-24s %6.2f%%  (%d pixels)\n", share.name, 100 * share.fraction, share.pixels);
-  }
-  if (o.min_score > 0) {
-    std::cout << absl::StrFormat("  %-24s %6.2f%%  (%d pixels, best score < %g)\n", r.unlabelled.name,
-                                 100 * r.unlabelled.fraction, r.unlabelled.pixels, o.min_score);
-  }
-  std::cout << "  written: " << o.out << "/{labels.png, overlay.png, fractions.json}\n";
-  if (!o.scores_out.empty()) std::cout << "  scores: " << o.scores_out << "\n";
-}
-
 absl::Status Segment(const CommandLine& command_line) {
   if (absl::Status s = CheckFlags(); !s.ok()) return s;
   absl::StatusOr<engine::SegmentOptions> options = OptionsFromFlags();
@@ -145,7 +131,7 @@ absl::Status Segment(const CommandLine& command_line) {
   absl::StatusOr<engine::SegmentResult> r =
       engine::SegmentImage(*e, [&] { return engine::BuildSegmentor(*e, source); }, *options);
   if (!r.ok()) return r.status();
-  PrintShares(*options, *r);
+  std::cout << engine::FormatSegmentResult(*options, *r);
   return absl::OkStatus();
 }
 

@@ -1,6 +1,7 @@
 #include "zegclip/engine/process_setup.h"
 
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
 
 #include <algorithm>
 #include <thread>
@@ -20,6 +21,11 @@ absl::StatusOr<std::unique_ptr<distributed::Communicator>> SetUpProcess(const co
                                                        : std::max(1, cores / (*comm)->size());
   at::set_num_threads(threads);
   return comm;
+}
+
+at::Device ComputeDevice(const distributed::Communicator& comm) {
+  if (comm.device().is_cuda()) return comm.device();
+  return torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
 }
 
 }  // namespace zegclip::engine

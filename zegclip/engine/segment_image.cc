@@ -272,4 +272,18 @@ absl::StatusOr<SegmentResult> SegmentImage(const config::Experiment& e, const Se
   return r;
 }
 
+std::string FormatSegmentResult(const SegmentOptions& o, const SegmentResult& r) {
+  std::string out = absl::StrFormat("%s (%dx%d), %d classes:\n", o.image, r.width, r.height, o.classes.size());
+  for (const ClassShare& share : r.shares) {
+    absl::StrAppendFormat(&out, "  %-24s %6.2f%%  (%d pixels)\n", share.name, 100 * share.fraction, share.pixels);
+  }
+  if (o.min_score > 0) {
+    absl::StrAppendFormat(&out, "  %-24s %6.2f%%  (%d pixels, best score < %g)\n", r.unlabelled.name,
+                          100 * r.unlabelled.fraction, r.unlabelled.pixels, o.min_score);
+  }
+  absl::StrAppend(&out, "  written: ", o.out, "/{labels.png, overlay.png, fractions.json}\n");
+  if (!o.scores_out.empty()) absl::StrAppend(&out, "  scores: ", o.scores_out, "\n");
+  return out;
+}
+
 }  // namespace zegclip::engine

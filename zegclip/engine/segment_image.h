@@ -69,6 +69,9 @@ using SegmentorFactory = std::function<absl::StatusOr<model::ZegClipSegmentor>()
 absl::StatusOr<SegmentResult> SegmentImage(const config::Experiment& experiment, const SegmentorFactory& build,
                                            const SegmentOptions& options);
 
+// What the command prints: each class's share of the image, the unlabelled pixels (with --min_score), the files.
+std::string FormatSegmentResult(const SegmentOptions& options, const SegmentResult& result);
+
 }  // namespace zegclip::engine
 
 #endif  // ZEGCLIP_ENGINE_SEGMENT_IMAGE_H_

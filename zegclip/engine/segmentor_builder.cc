@@ -1,9 +1,8 @@
 #include "zegclip/engine/segmentor_builder.h"
 
-#include <torch/cuda.h>
-
 #include "absl/strings/str_cat.h"
 #include "zegclip/engine/experiment_options.h"
+#include "zegclip/engine/process_setup.h"
 #include "zegclip/engine/run_directory.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/clip/encoder_mode.h"
@@ -12,11 +11,6 @@
 #include "zegclip/train/checkpoint.h"
 
 namespace zegclip::engine {
-
-at::Device ComputeDevice(const distributed::Communicator& comm) {
-  if (comm.device().is_cuda()) return comm.device();
-  return torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
-}
 
 namespace {
 

@@ -64,9 +64,6 @@ absl::StatusOr<clip::BpeTokenizer> LoadCheckedTokenizer(const model::ZegClipSegm
                                                         const std::string& merges_path, const std::string& field,
                                                         const std::string& source, const std::string& advice);
 
-// Where the process computes: the communicator's device (nccl: its GPU), else CUDA if present, else the CPU.
-at::Device ComputeDevice(const distributed::Communicator& comm);
-
 }  // namespace zegclip::engine
 
 #endif  // ZEGCLIP_ENGINE_SEGMENTOR_BUILDER_H_
