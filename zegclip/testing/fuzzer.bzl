@@ -40,4 +40,6 @@ def zegclip_fuzzer(name, srcs, deps, corpus, data = [], size = "small", tags = [
         deps = deps + ["//zegclip/testing:fuzz_replay_main"],
         size = size,
         tags = tags,
+        # The sanitizer suite (//zegclip/testing:sanitized) lists every corpus test.
+        visibility = ["//zegclip/testing:__pkg__"],
     )
