@@ -21,13 +21,17 @@ namespace {
 constexpr char kRunFiles[] = "a finished `zegclip train` / `eval` run directory holds eval.json, config.pbtxt and "
                              "manifest.json";
 
-absl::StatusOr<std::string> ReadText(const std::string& path) {
-  if (absl::Status s = base::CheckReadableFile(path, "run file"); !s.ok()) {
-    if (s.code() == absl::StatusCode::kNotFound) {
-      return absl::NotFoundError(absl::StrCat(path, ": missing (", kRunFiles, ")"));
-    }
-    return s;  // permission denied, a folder, a symlink loop: said as such
+// OK when the run file can be read; a missing one is said with what a run directory should hold.
+absl::Status CheckRunFile(const std::string& path) {
+  absl::Status s = base::CheckReadableFile(path, "run file");
+  if (s.code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat(path, ": missing (", kRunFiles, ")"));
   }
+  return s;  // permission denied, a folder, a symlink loop: said as such
+}
+
+absl::StatusOr<std::string> ReadText(const std::string& path) {
+  if (absl::Status s = CheckRunFile(path); !s.ok()) return s;
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": missing (", kRunFiles, ")"));
   std::stringstream text;
@@ -53,7 +57,7 @@ absl::StatusOr<ComparedRun> ReadComparedRun(const std::string& dir) {
     return s;
   }
   ComparedRun run{dir, {}, {}, {}};
-  if (absl::StatusOr<std::string> present = ReadText(dir + "/eval.json"); !present.ok()) return present.status();
+  if (absl::Status s = CheckRunFile(dir + "/eval.json"); !s.ok()) return s;
   absl::StatusOr<report::EvalRecord> eval = report::ReadEvalRecord(dir + "/eval.json");
   if (!eval.ok()) return eval.status();
   run.eval = *std::move(eval);
