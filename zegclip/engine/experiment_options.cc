@@ -134,7 +134,6 @@ train::TrainerOptions TrainerOptionsFrom(const config::Experiment& e, const std:
   o.max_iters = e.train().max_iters();
   o.log_interval = e.train().log_interval();
   o.checkpoint_interval = e.train().checkpoint_interval();
-  o.eval_interval = e.train().eval_interval();
   o.grad_clip_norm = e.train().grad_clip_norm();
   o.keep_last = e.train().keep_checkpoints();
   o.bf16_autocast = e.train().bf16();
@@ -181,8 +180,7 @@ data::TransformOptions TestTransformsFrom(const config::DataConfig& d, const con
   return o;
 }
 
-data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& e, const distributed::Communicator& comm,
-                                           int64_t start_step) {
+data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& e, const distributed::Communicator& comm) {
   data::LoaderOptions o;
   o.batch_size = e.data().batch_size_per_rank();
   o.num_workers = e.data().num_workers();
@@ -190,7 +188,6 @@ data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& e, const di
   o.seed = e.seed();
   o.rank = comm.rank();
   o.world_size = comm.size();
-  o.start_step = start_step;
   return o;
 }
 

@@ -52,8 +52,7 @@ distributed::DistOptions DistOptionsFrom(const config::DistributedConfig& distri
 
 data::TransformOptions TrainTransformsFrom(const config::DataConfig& data);
 data::TransformOptions TestTransformsFrom(const config::DataConfig& data, const config::EvalConfig& eval);
-data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& experiment, const distributed::Communicator& comm,
-                                           int64_t start_step);
+data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& experiment, const distributed::Communicator& comm);
 // eval.{mode, crop, stride} and the loss's score kind; the seen offset is the caller's (it depends on the split).
 model::InferenceOptions InferenceOptionsFrom(const config::Experiment& experiment);
 eval::EvaluatorOptions EvaluatorOptionsFrom(const config::Experiment& experiment);

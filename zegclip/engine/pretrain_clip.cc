@@ -15,6 +15,7 @@
 #include "zegclip/engine/experiment_options.h"
 #include "zegclip/engine/process_setup.h"
 #include "zegclip/engine/progress_bar.h"
+#include "zegclip/engine/resumable_loader.h"
 #include "zegclip/engine/run_records.h"
 #include "zegclip/engine/synthetic_attributes.h"
 #include "zegclip/pretrain/contrastive_step.h"
@@ -102,7 +103,7 @@ absl::Status TrainClip(const config::Experiment& e, const StageOptions& stage, c
   normalise_only.crop_height = normalise_only.crop_width = 0;
   normalise_only.flip_prob = 0;
   normalise_only.photometric = false;
-  data::LoaderOptions loader_options = TrainLoaderOptionsFrom(e, comm, 0);
+  data::LoaderOptions loader_options = TrainLoaderOptionsFrom(e, comm);
   loader_options.batch_size = p.batch_size();
   train::ParamGroups groups = train::ParamGroups::Build(train::NamedParameters(*clip), PretrainGroups(p));
   std::unique_ptr<torch::optim::AdamW> optimizer = groups.MakeAdamW();
@@ -120,15 +121,14 @@ absl::Status TrainClip(const config::Experiment& e, const StageOptions& stage, c
   trainer_options.print = false;
   trainer_options.resume = stage.resume;
   train::Trainer trainer(trainer_options, *clip, *optimizer, groups, schedule, comm);
+  auto loader = std::make_unique<ResumableLoader>(std::shared_ptr<const data::Dataset>(std::move(*dataset)),
+                                                  data::TrainPipeline(normalise_only), loader_options);
+  ResumableLoader* batches = loader.get();
+  trainer.AddHook(std::move(loader));  // before the records, as in TrainSegmentor
   trainer.AddHook(records.RecordingHook());
   trainer.AddHook(std::make_unique<ProgressBar>("clip", p.max_iters(), comm.is_main()));
-  // Resuming must continue the data stream where it stopped.
-  loader_options.start_step = train::Trainer::LatestCheckpointIter(work_dir).value_or(0);
-  absl::StatusOr<std::unique_ptr<data::Loader>> loader = data::Loader::Create(
-      std::shared_ptr<const data::Dataset>(std::move(*dataset)), data::TrainPipeline(normalise_only), loader_options);
-  if (!loader.ok()) return loader.status();
   pretrain::ContrastiveStep step(clip, tokenizer);
-  return trainer.Run([&]() { return (*loader)->Next(); }, step);
+  return trainer.Run([batches] { return batches->Next(); }, step);
 }
 
 }  // namespace

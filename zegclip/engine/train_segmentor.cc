@@ -6,6 +6,7 @@
 #include "zegclip/engine/evaluate.h"
 #include "zegclip/engine/experiment_options.h"
 #include "zegclip/engine/progress_bar.h"
+#include "zegclip/engine/resumable_loader.h"
 #include "zegclip/engine/run_records.h"
 #include "zegclip/engine/segmentor_builder.h"
 #include "zegclip/train/checkpoint.h"
@@ -40,18 +41,19 @@ absl::Status RunTraining(const config::Experiment& e, const StageOptions& stage,
   train::TrainerOptions trainer_options = TrainerOptionsFrom(e, work_dir);
   trainer_options.resume = stage.resume;
   train::Trainer trainer(trainer_options, *setup.model, *optimizer, groups, schedule, comm);
-  trainer.AddHook(records.RecordingHook());
-  trainer.AddHook(std::make_unique<ProgressBar>("zegclip", e.train().max_iters(), comm.is_main()));
-  trainer.SetEval(PeriodicEval(e, setup, val, comm));
   absl::StatusOr<std::shared_ptr<const data::Dataset>> dataset = MakeDataset(e, "train");
   if (!dataset.ok()) return dataset.status();
-  const int64_t start = stage.resume ? train::Trainer::LatestCheckpointIter(work_dir).value_or(0) : 0;
-  absl::StatusOr<std::unique_ptr<data::Loader>> loader = data::Loader::Create(
-      *dataset, data::TrainPipeline(TrainTransformsFrom(e.data())), TrainLoaderOptionsFrom(e, comm, start));
-  if (!loader.ok()) return loader.status();
+  // Before the records: a loader that cannot start leaves the run's records as they were.
+  auto loader = std::make_unique<ResumableLoader>(*dataset, data::TrainPipeline(TrainTransformsFrom(e.data())),
+                                                  TrainLoaderOptionsFrom(e, comm));
+  ResumableLoader* batches = loader.get();
+  trainer.AddHook(std::move(loader));
+  trainer.AddHook(records.RecordingHook());
+  trainer.AddHook(std::make_unique<ProgressBar>("zegclip", e.train().max_iters(), comm.is_main()));
+  trainer.AddHook(std::make_unique<train::EvalHook>(e.train().eval_interval(), PeriodicEval(e, setup, val, comm)));
   train::SegmentationStep step(setup.model, setup.class_embeddings, StepOptionsFrom(e),
                                [&comm](double n) { return comm.AllReduceMean(n); });
-  return trainer.Run([&]() { return (*loader)->Next(); }, step);
+  return trainer.Run([batches] { return batches->Next(); }, step);
 }
 
 }  // namespace

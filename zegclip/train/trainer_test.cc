@@ -195,15 +195,14 @@ TEST(Trainer, ClipsTheGradientNorm) {
 
 TEST(Trainer, EvalRunsInEvalModeAndIsLogged) {
   TrainerOptions o = Options("eval", 20);
-  o.eval_interval = 10;
   o.checkpoint_interval = 10;
   Rig setup(5, o);
   std::vector<int64_t> calls;
-  setup.trainer->SetEval([&](int64_t iter) -> absl::StatusOr<std::map<std::string, double>> {
+  setup.trainer->AddHook(std::make_unique<EvalHook>(10, [&](int64_t iter) -> absl::StatusOr<std::map<std::string, double>> {
     EXPECT_FALSE(setup.model->is_training());
     calls.push_back(iter);
     return std::map<std::string, double>{{"mIoU", 0.25 * iter}};
-  });
+  }));
   ASSERT_TRUE(setup.Run().ok());
   EXPECT_EQ(calls, (std::vector<int64_t>{10, 20}));
   EXPECT_TRUE(setup.model->is_training());
@@ -211,25 +210,87 @@ TEST(Trainer, EvalRunsInEvalModeAndIsLogged) {
   EXPECT_THAT(lines, ::testing::Contains("{\"mode\": \"eval\", \"iter\": 20, \"mIoU\": 5}"));
 }
 
-TEST(Trainer, ExtraStateTravelsInCheckpoints) {
+// Saves a counter with every checkpoint and reports what a resume restored.
+class CounterHook : public TrainerHook {
+ public:
+  explicit CounterHook(std::map<std::string, std::string>* restored) : restored_(restored) {}
+  absl::Status AfterStep(const StepRecord&) override {
+    ++steps_;
+    return absl::OkStatus();
+  }
+  void SaveState(std::map<std::string, std::string>* metadata) const override {
+    (*metadata)["counter.steps"] = std::to_string(steps_);
+  }
+  absl::Status RestoreState(const std::map<std::string, std::string>& metadata) override {
+    *restored_ = metadata;
+    return metadata.count("counter.steps") ? absl::OkStatus() : absl::DataLossError("no 'counter.steps'");
+  }
+
+ private:
+  int steps_ = 0;
+  std::map<std::string, std::string>* restored_;
+};
+
+TEST(Trainer, HookStateTravelsInCheckpoints) {
   TrainerOptions o = Options("extra", 4);
   o.metadata = {{"config", "train { max_iters: 4 }"}};
+  o.checkpoint_interval = 3;
+  std::map<std::string, std::string> restored;
   Rig first(6, o);
-  int position = 0;
-  first.trainer->SetExtraState([&] { return std::map<std::string, std::string>{{"loader.position", std::to_string(++position)}}; },
-                               [](const std::map<std::string, std::string>&) { return absl::OkStatus(); });
-  ASSERT_TRUE(first.Run().ok());
+  first.trainer->AddHook(std::make_unique<CounterHook>(&restored));
+  ASSERT_TRUE(first.Run().ok());  // iter_3 (3 steps counted), then the final iter_4
+  EXPECT_TRUE(restored.empty());
   o.max_iters = 6;
   Rig second(6, o);
-  std::map<std::string, std::string> restored;
-  second.trainer->SetExtraState([] { return std::map<std::string, std::string>{}; },
-                                [&](const std::map<std::string, std::string>& m) {
-                                  restored = m;
-                                  return absl::OkStatus();
-                                });
+  second.trainer->AddHook(std::make_unique<CounterHook>(&restored));
   ASSERT_TRUE(second.Run().ok());
-  EXPECT_EQ(restored.at("loader.position"), "1");
+  EXPECT_EQ(restored.at("counter.steps"), "4");
   EXPECT_EQ(restored.at("config"), "train { max_iters: 4 }");
+
+  // A hook that cannot restore stops the run before its first step, naming the checkpoint.
+  o.max_iters = 8;
+  Rig third(6, o);
+  class NoState : public TrainerHook {
+    absl::Status RestoreState(const std::map<std::string, std::string>&) override {
+      return absl::DataLossError("'loader.step' is missing");
+    }
+  };
+  third.trainer->AddHook(std::make_unique<NoState>());
+  const absl::Status s = third.Run();
+  EXPECT_EQ(s.message(), Trainer::CheckpointPath(o.work_dir, 6) + ": 'loader.step' is missing");
+  EXPECT_EQ(Trainer::LatestCheckpointIter(o.work_dir).value(), 6);
+}
+
+TEST(Trainer, HooksRunInPriorityOrder) {
+  // Logs each hook's AfterStep; a metrics line and a checkpoint at every step show where the standard hooks run.
+  class Probe : public TrainerHook {
+   public:
+    Probe(std::string name, HookPriority priority, std::vector<std::string>* log, const std::string& dir)
+        : name_(std::move(name)), priority_(priority), log_(log), dir_(dir) {}
+    HookPriority priority() const override { return priority_; }
+    absl::Status AfterStep(const StepRecord& r) override {
+      log_->push_back(name_ + " lines=" + std::to_string(ReadLines(dir_ + "/metrics.jsonl").size()) +
+                      " ckpt=" + std::to_string(Trainer::CheckpointIters(dir_).size()));
+      return absl::OkStatus();
+    }
+
+   private:
+    std::string name_;
+    HookPriority priority_;
+    std::vector<std::string>* log_;
+    std::string dir_;
+  };
+  TrainerOptions o = Options("order", 1);
+  o.log_interval = 1;
+  o.checkpoint_interval = 1;
+  Rig setup(12, o);
+  std::vector<std::string> log;
+  setup.trainer->AddHook(std::make_unique<Probe>("last", HookPriority::kVeryLow, &log, o.work_dir));
+  setup.trainer->AddHook(std::make_unique<Probe>("first", HookPriority::kNormal, &log, o.work_dir));
+  setup.trainer->AddHook(std::make_unique<Probe>("second", HookPriority::kNormal, &log, o.work_dir));
+  ASSERT_TRUE(setup.Run().ok());
+  // Normal hooks in the order added, before the metrics line and the checkpoint; kVeryLow after both.
+  EXPECT_EQ(log, (std::vector<std::string>{"first lines=0 ckpt=0", "second lines=0 ckpt=0", "last lines=1 ckpt=1"}));
 }
 
 TEST(Trainer, StepErrorsAndNonFiniteLossesStopTrainingWithTheIteration) {
