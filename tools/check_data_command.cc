@@ -45,14 +45,8 @@ int RunCheckData(const CommandLine& command_line) {
             << " unseen)\n";
   std::vector<std::string> unlisted;
   const std::vector<engine::CheckedSplit> splits = engine::CheckExperimentData(*e, &unlisted, std::cout);
-  int64_t bad_files = 0;
-  for (const engine::CheckedSplit& s : splits) bad_files += static_cast<int64_t>(s.check.bad.size());
-  std::cout << "bad files (" << bad_files << ")" << (bad_files ? ":" : "") << "\n";
-  for (const engine::CheckedSplit& s : splits) {
-    for (const data::BadFile& b : s.check.bad) {
-      std::cout << "  " << b.path << ": " << b.reason << ": " << b.detail << "\n";
-    }
-  }
+  const int64_t bad_files = engine::CountBadFiles(splits);
+  std::cout << engine::FormatBadFiles(splits);
   if (!splits.empty()) std::cout << engine::FormatClassHistogram(*classes, splits);
   if (bad_files == 0 && unlisted.empty()) {
     std::cout << "all files good\n";

@@ -6,8 +6,6 @@
 
 #include <iostream>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "tools/command.h"
 #include "tools/flags.h"
 #include "zegclip/base/npy_io.h"
@@ -23,22 +21,6 @@ DEFINE_string(device, "cpu", "clip-encode / text-embed: cpu or cuda");
 
 namespace zegclip::tools {
 namespace {
-
-void PrintMatrix(const std::string& title, const at::Tensor& m) {
-  std::cout << title << "\n       ";
-  for (int64_t t = 0; t < m.size(1); ++t) std::cout << absl::StrFormat(" %8s", absl::StrCat("[", t + 1, "]"));
-  std::cout << "\n";
-  for (int64_t i = 0; i < m.size(0); ++i) {
-    std::cout << absl::StrFormat("%7s", absl::StrCat("[", i + 1, "]"));
-    for (int64_t t = 0; t < m.size(1); ++t) std::cout << absl::StrFormat(" %8.4f", m[i][t].item<float>());
-    std::cout << "\n";
-  }
-}
-
-void PrintList(const char* title, const std::vector<std::string>& items) {
-  std::cout << title << "\n";
-  for (size_t i = 0; i < items.size(); ++i) std::cout << "  [" << i + 1 << "] " << items[i] << "\n";
-}
 
 // "" when the flags are consistent.
 std::string FlagProblem(const CommandLine& command_line, const std::vector<std::string>& images,
@@ -82,7 +64,6 @@ int RunClipEncode(const CommandLine& command_line) {
     absl::StatusOr<at::Tensor> e = engine::EncodeImageFiles(**model, images, device);
     if (!e.ok()) return RuntimeError(e.status());
     image_embeddings = *e;
-    PrintList("images:", images);
   }
   if (!texts.empty()) {
     absl::StatusOr<clip::BpeTokenizer> tokenizer = engine::LoadTokenizerOrDefault(FLAGS_bpe_vocab);
@@ -90,16 +71,10 @@ int RunClipEncode(const CommandLine& command_line) {
     absl::StatusOr<at::Tensor> e = engine::EncodeTexts(**model, *tokenizer, texts, FLAGS_truncate, device);
     if (!e.ok()) return RuntimeError(e.status());
     text_embeddings = *e;
-    PrintList("texts:", texts);
   }
   if (!WriteIfAsked(FLAGS_out_image, image_embeddings) || !WriteIfAsked(FLAGS_out_text, text_embeddings)) return 1;
-  if (image_embeddings.defined() && text_embeddings.defined()) {
-    const at::Tensor cosine = at::matmul(image_embeddings, text_embeddings.t());
-    const float scale = (*model)->logit_scale.exp().item<float>();
-    PrintMatrix("cosine similarity (rows: images, columns: texts):", cosine);
-    PrintMatrix(absl::StrFormat("zero-shot probabilities (softmax over the texts of %.2f x cosine):", scale),
-                at::softmax(cosine * scale, /*dim=*/1));
-  }
+  std::cout << engine::FormatClipEncoding(images, texts, image_embeddings, text_embeddings,
+                                          (*model)->logit_scale.exp().item<double>());
   return 0;
 }
 

@@ -4,11 +4,14 @@
 #ifndef ZEGCLIP_TOOLS_COMMAND_H_
 #define ZEGCLIP_TOOLS_COMMAND_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "zegclip/config/experiment.pb.h"
+#include "zegclip/distributed/communicator.h"
 
 
 namespace zegclip::tools {
@@ -26,15 +29,32 @@ struct CommandLine {
   std::vector<std::string> Values(const std::string& flag) const;
 };
 
+// The command line with the repeatable flags (--set, --text, --image) taken out of argv before gflags parses it
+// (gflags keeps only the last value of a repeated flag); --set is removed from argv, the others stay for gflags too.
+CommandLine TakeCommandLine(int* argc, char** argv);
+
 // The two ways a command fails, each one line on stderr: a bad flag ("<command>: <message>", exit status 2), or a
 // failure while running ("error: <message>", exit status 1). Each returns the exit status.
 int UsageError(const char* command, const std::string& message);
 int RuntimeError(const absl::Status& status);
 
+// A stage command's two required flags: 0 when both are set, else the usage error's exit status (2) after
+// "<command>: --config=FILE and --work_dir=DIR are required".
+int RequireConfigAndWorkDir(const char* command, const std::string& config, const std::string& work_dir);
+
 // "" when there are no stray positional arguments, else the problem (with a hint to quote texts with spaces).
 std::string PositionalProblem(const CommandLine& command_line);
 // "" when `path` (given as --flag) may be written: its folder exists and it is not itself a folder.
 std::string OutputPathProblem(const char* flag, const std::string& path);
+
+// The edge every stage command shares: the experiment file loaded with its --set overrides, the process set up
+// (engine/process_setup.h), `body` run; any failure is one "error: ..." line, exit status 1, and the other ranks of a
+// distributed run aborted with it. Example (train_command.cc):
+//   return RunStageCommand("train", FLAGS_config, command_line.overrides,
+//                          [&](const config::Experiment& e, distributed::Communicator& comm) { ... });
+using StageBody = std::function<absl::Status(const config::Experiment&, distributed::Communicator&)>;
+int RunStageCommand(const std::string& name, const std::string& config_path,
+                    const std::vector<std::string>& overrides, const StageBody& body);
 
 // Intra-op threads on every core (the inference commands; training sets threads from its config).
 void UseAllCores();

@@ -7,7 +7,6 @@
 
 #include "tools/command.h"
 #include "tools/flags.h"
-#include "tools/stage_command.h"
 #include "zegclip/engine/evaluate.h"
 #include "zegclip/engine/run_directory.h"
 #include "zegclip/engine/run_preflight.h"
@@ -19,10 +18,7 @@ DECLARE_string(authors_checkpoint);  // segment_command.cc
 namespace zegclip::tools {
 
 int RunEval(const CommandLine& command_line) {
-  if (FLAGS_config.empty() || FLAGS_work_dir.empty()) {
-    std::cerr << "eval: --config=FILE and --work_dir=DIR are required\n";
-    return 2;
-  }
+  if (int bad = RequireConfigAndWorkDir("eval", FLAGS_config, FLAGS_work_dir)) return bad;
   if (FLAGS_checkpoint.empty() == FLAGS_authors_checkpoint.empty()) {
     std::cerr << "eval: exactly one of --checkpoint=FILE (or --checkpoint=baseline) and --authors_checkpoint=TENSORS "
                  "is required\n";

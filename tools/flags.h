@@ -9,5 +9,6 @@ DECLARE_string(config);
 DECLARE_string(work_dir);
 DECLARE_bool(resume);
 DECLARE_string(clip_checkpoint);
+DECLARE_string(profile_out);
 
 #endif  // ZEGCLIP_TOOLS_FLAGS_H_

@@ -23,48 +23,21 @@ int RunMakeSynthetic(const CommandLine&) {
 
 #else
 
-#include "absl/strings/str_cat.h"
-#include "data/synthetic_export.h"
-#include "zegclip/engine/experiment_options.h"
 #include "tools/flags.h"
 #include "zegclip/config/config_loader.h"
+#include "zegclip/engine/world_export.h"
 
 namespace zegclip::tools {
 
 int RunMakeSynthetic(const CommandLine& command_line) {
   if (FLAGS_config.empty() || FLAGS_out.empty()) {
-    std::cerr << "make-synthetic: --config=FILE and --out=DIR are required\n";
-    return 2;
+    return UsageError("make-synthetic", "--config=FILE and --out=DIR are required");
   }
   absl::StatusOr<config::Experiment> experiment = config::LoadExperiment(FLAGS_config, command_line.overrides);
   if (!experiment.ok()) return RuntimeError(experiment.status());
-  if (experiment->data().dataset() != config::SYNTHETIC) {
-    std::cerr << "error: " << FLAGS_config << ": data.dataset is "
-              << config::DatasetKind_Name(experiment->data().dataset())
-              << "; make-synthetic writes the synthetic world of an experiment with data.dataset: SYNTHETIC\n";
-    return 1;
-  }
-  data::SyntheticExportOptions options;
-  options.world = engine::WorldOptionsFrom(*experiment);
-  const config::SyntheticWorldConfig& w = experiment->data().synthetic();
-  options.splits = {{"train", w.train_images()}, {"val", w.val_images()}};
-  // The held-out calibration stream too, so that the same experiment with --set=data.root=DIR finds every split it
-  // reads (its images: eval.calibration_images, 0 = as many as val, as the in-memory world renders it).
-  const config::EvalConfig& eval = experiment->eval();
-  const int64_t calibration_images = eval.calibration_images() > 0 ? eval.calibration_images() : w.val_images();
-  if (!eval.calibration_split().empty()) options.splits.emplace_back(eval.calibration_split(), calibration_images);
-  absl::Status status = data::ExportSyntheticWorld(options, FLAGS_out);
-  if (!status.ok()) {
-    std::cerr << "error: " << status.message() << "\n";
-    return 1;
-  }
-  const std::string calibration = eval.calibration_split().empty()
-                                      ? ""
-                                      : absl::StrCat(" + ", calibration_images, " ", eval.calibration_split());
-  std::cout << "wrote " << w.train_images() << " train + " << w.val_images() << " val" << calibration << " images ("
-            << data::SyntheticClassCount() << " classes, " << w.image_size() << "x" << w.image_size() << ", seed "
-            << experiment->seed() << ") to " << FLAGS_out << " in the PASCAL VOC layout\n"
-            << "  use it with --config=" << FLAGS_config << " --set=data.root=" << FLAGS_out << "\n";
+  absl::StatusOr<std::string> summary = engine::ExportExperimentWorld(*experiment, FLAGS_config, FLAGS_out);
+  if (!summary.ok()) return RuntimeError(summary.status());
+  std::cout << *summary << "\n  use it with --config=" << FLAGS_config << " --set=data.root=" << FLAGS_out << "\n";
   return 0;
 }
 

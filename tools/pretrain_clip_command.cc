@@ -4,17 +4,13 @@
 
 #include "tools/command.h"
 #include "tools/flags.h"
-#include "tools/stage_command.h"
 #include "zegclip/engine/pretrain_clip.h"
 
 namespace zegclip::tools {
 
 int RunPretrainClip(const CommandLine& command_line) {
-  if (FLAGS_config.empty() || FLAGS_work_dir.empty()) {
-    std::cerr << "pretrain-clip: --config=FILE and --work_dir=DIR are required\n";
-    return 2;
-  }
-  const engine::StageOptions stage{FLAGS_work_dir, FLAGS_resume, command_line.invocation};
+  if (int bad = RequireConfigAndWorkDir("pretrain-clip", FLAGS_config, FLAGS_work_dir)) return bad;
+  const engine::StageOptions stage{FLAGS_work_dir, FLAGS_resume, command_line.invocation, FLAGS_profile_out};
   return RunStageCommand("pretrain-clip", FLAGS_config, command_line.overrides,
                          [&](const config::Experiment& e, distributed::Communicator& comm) {
     absl::StatusOr<report::PretrainRecord> s = engine::PretrainClip(e, stage, comm);

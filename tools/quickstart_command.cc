@@ -3,7 +3,6 @@
 // stages are reused on a second run unless --force.
 #include "tools/command.h"
 #include "tools/flags.h"
-#include "tools/stage_command.h"
 #include "zegclip/engine/quickstart.h"
 #include "zegclip/engine/run_preflight.h"
 

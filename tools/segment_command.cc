@@ -51,8 +51,6 @@ int RunSegment(const CommandLine&) {
 
 #else
 
-#include <c10/util/Exception.h>
-
 #include "absl/strings/str_cat.h"
 #include "tools/flags.h"
 #include "zegclip/config/config_loader.h"
@@ -65,18 +63,6 @@ int RunSegment(const CommandLine&) {
 namespace zegclip::tools {
 namespace {
 
-// The experiment file: --config, else the config.pbtxt of the run directory holding our checkpoint. An authors'
-// checkpoint does not name its recipe, so it needs --config.
-absl::StatusOr<std::string> ConfigPath() {
-  if (!FLAGS_config.empty()) return FLAGS_config;
-  if (!FLAGS_authors_checkpoint.empty()) {
-    return absl::InvalidArgumentError(
-        "--authors_checkpoint needs --config=F, the experiment it was trained with (templates, test resize, windows; "
-        "e.g. experiments/voc_inductive.pbtxt): the checkpoint does not say, and a wrong guess segments silently worse");
-  }
-  return engine::RunConfigOf(FLAGS_checkpoint);
-}
-
 absl::Status CheckFlags() {
   const bool ours = !FLAGS_checkpoint.empty(), theirs = !FLAGS_authors_checkpoint.empty();
   if (FLAGS_image.empty() || FLAGS_out.empty()) {
@@ -85,13 +71,6 @@ absl::Status CheckFlags() {
   if (ours == theirs) {
     return absl::InvalidArgumentError(
         "segment needs exactly one of --checkpoint=CKPT (with --clip_checkpoint=PT) and --authors_checkpoint=TENSORS");
-  }
-  if (FLAGS_max_pixels < 1 || FLAGS_max_scores < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("--max_pixels and --max_scores must be >= 1, got ",
-                                                   FLAGS_max_pixels, " and ", FLAGS_max_scores));
-  }
-  if (!(FLAGS_min_score >= 0 && FLAGS_min_score < 1)) {
-    return absl::InvalidArgumentError(absl::StrCat("--min_score must be in [0, 1), got ", FLAGS_min_score));
   }
   if (ours && FLAGS_clip_checkpoint.empty()) {
     return absl::InvalidArgumentError("--checkpoint needs --clip_checkpoint=PT, the CLIP checkpoint the model was built from");
@@ -122,7 +101,8 @@ absl::Status Segment(const CommandLine& command_line) {
   absl::Status s = engine::CheckNotATrainingRun(FLAGS_out, "--out", "segment",
                                                 "put its labels.png, overlay.png and fractions.json among the run's files");
   if (!s.ok()) return s;
-  absl::StatusOr<std::string> config_path = ConfigPath();
+  absl::StatusOr<std::string> config_path =
+      engine::ExperimentFileOf(FLAGS_config, FLAGS_checkpoint, FLAGS_authors_checkpoint);
   if (!config_path.ok()) return config_path.status();
   absl::StatusOr<config::Experiment> e = config::LoadExperiment(*config_path, command_line.overrides);
   if (!e.ok()) return e.status();
@@ -137,17 +117,10 @@ absl::Status Segment(const CommandLine& command_line) {
 
 }  // namespace
 
+// An exception a library throws becomes one line in zegclip_main's RunGuarded.
 int RunSegment(const CommandLine& command_line) {
-  absl::Status status;
-  try {
-    status = Segment(command_line);
-  } catch (const c10::Error& error) {
-    status = absl::InternalError(error.what_without_backtrace());
-  }
-  if (status.ok()) return 0;
-  const std::string message(status.message());
-  std::cerr << "error: " << message.substr(0, message.find('\n')) << "\n";
-  return 1;
+  const absl::Status status = Segment(command_line);
+  return status.ok() ? 0 : RuntimeError(status);
 }
 
 }  // namespace zegclip::tools

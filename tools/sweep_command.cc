@@ -16,7 +16,6 @@
 #include "absl/strings/str_format.h"
 #include "tools/command.h"
 #include "tools/flags.h"
-#include "tools/stage_command.h"
 #include "zegclip/config/sweep_loader.h"
 #include "zegclip/engine/sweep.h"
 
@@ -28,13 +27,10 @@ DEFINE_string(shard, "",
 namespace zegclip::tools {
 
 int RunSweep(const CommandLine& command_line) {
-  if (FLAGS_sweep.empty() || FLAGS_work_dir.empty()) {
-    std::cerr << "sweep: --sweep=FILE and --work_dir=DIR are required\n";
-    return 2;
-  }
+  if (FLAGS_sweep.empty() || FLAGS_work_dir.empty())
+    return UsageError("sweep", "--sweep=FILE and --work_dir=DIR are required");
   if (!FLAGS_config.empty()) {
-    std::cerr << "sweep: give --sweep, not --config: the sweep file names its base experiment (base: ...)\n";
-    return 2;
+    return UsageError("sweep", "give --sweep, not --config: the sweep file names its base experiment (base: ...)");
   }
   absl::StatusOr<engine::SweepShard> shard = engine::ParseSweepShard(FLAGS_shard);
   absl::StatusOr<config::SweepPlan> plan =

@@ -4,7 +4,6 @@
 
 #include "tools/command.h"
 #include "tools/flags.h"
-#include "tools/stage_command.h"
 #include "zegclip/engine/run_directory.h"
 #include "zegclip/engine/run_preflight.h"
 #include "zegclip/engine/train_segmentor.h"
@@ -12,11 +11,8 @@
 namespace zegclip::tools {
 
 int RunTrain(const CommandLine& command_line) {
-  if (FLAGS_config.empty() || FLAGS_work_dir.empty()) {
-    std::cerr << "train: --config=FILE and --work_dir=DIR are required\n";
-    return 2;
-  }
-  const engine::StageOptions stage{FLAGS_work_dir, FLAGS_resume, command_line.invocation};
+  if (int bad = RequireConfigAndWorkDir("train", FLAGS_config, FLAGS_work_dir)) return bad;
+  const engine::StageOptions stage{FLAGS_work_dir, FLAGS_resume, command_line.invocation, FLAGS_profile_out};
   return RunStageCommand("train", FLAGS_config, command_line.overrides,
                          [&](const config::Experiment& e, distributed::Communicator& comm) {
     if (absl::Status ready = engine::CheckBeforeRun(e, {engine::RunKind::kTrain, comm.size()}); !ready.ok()) {

@@ -6,14 +6,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "tools/command.h"
+#include "zegclip/engine/host_tuning.h"
 
 namespace zegclip::tools {
 namespace {
@@ -29,10 +28,10 @@ const std::vector<Command>& Commands() {
       {"summary", "--config=F [--set=FIELD=VALUE ...]",
        "the segmentor's parameters per module: total, learnable, frozen, and learnable as the paper counts them",
        RunSummary},
-      {"pretrain-clip", "--config=F --work_dir=D [--set ...]",
+      {"pretrain-clip", "--config=F --work_dir=D [--profile_out=P] [--set ...]",
        "contrastive pre-training of a small CLIP on the synthetic world; retrieval accuracy seen/unseen",
        RunPretrainClip},
-      {"train", "--config=F --work_dir=D [--set ...]", "train ZegCLIP (resumes from D), evaluate, write the report",
+      {"train", "--config=F --work_dir=D [--profile_out=P] [--set ...]", "train ZegCLIP (resumes from D), evaluate, write the report",
        RunTrain},
       {"eval", "--config=F --checkpoint=C|baseline|--authors_checkpoint=T --work_dir=D [--set ...]",
        "evaluate a checkpoint (ours, the authors', or the training-free baseline): eval.json, table, report", RunEval},
@@ -84,61 +83,6 @@ int RunHelp(const CommandLine&) {
   return 0;
 }
 
-// Flags that may be given several times; gflags would keep only the last value, so they are collected here first.
-// `--set` is no gflags flag and is removed from argv; the others stay there as well, so a command that takes one
-// value of the same flag (segment's --image) still reads it through gflags.
-constexpr const char* kRepeatedFlags[] = {"set", "text", "image"};
-
-// The value of argv[*i] if it is --NAME=V / -NAME=V, or --NAME V / -NAME V (then *i moves onto V); else null.
-const char* RepeatedFlagValue(const char* name, int argc, char** argv, int* i) {
-  const char* arg = argv[*i];
-  if (arg[0] != '-') return nullptr;
-  arg += arg[1] == '-' ? 2 : 1;
-  const size_t n = std::strlen(name);
-  if (std::strncmp(arg, name, n) != 0) return nullptr;
-  if (arg[n] == '=') return arg + n + 1;
-  if (arg[n] == '\0' && *i + 1 < argc) return argv[++*i];
-  return nullptr;
-}
-
-// Collects every repeatable flag's values in command-line order (see kRepeatedFlags); removes --set from argv.
-std::map<std::string, std::vector<std::string>> TakeRepeatedFlags(int* argc, char** argv) {
-  std::map<std::string, std::vector<std::string>> values;
-  int out = 1;
-  for (int i = 1; i < *argc; ++i) {
-    const int start = i;
-    bool removed = false;
-    for (const char* name : kRepeatedFlags) {
-      if (const char* value = RepeatedFlagValue(name, *argc, argv, &i); value != nullptr) {
-        values[name].emplace_back(value);
-        removed = std::strcmp(name, "set") == 0;
-        break;
-      }
-    }
-    if (removed) continue;
-    for (int k = start; k <= i; ++k) argv[out++] = argv[k];
-  }
-  *argc = out;
-  return values;
-}
-
-std::string Invocation(int argc, char** argv) {
-  std::string line;
-  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
-  return line;
-}
-
-// LibTorch's OpenMP pool and the BLAS's own threads (Debian's OpenBLAS runs a pthread pool of its own) busy-wait
-// after each parallel region, so on a small machine they take the cores from each other: measured on 2 cores, a CLIP
-// pre-training step of 128 pairs took 1.3-3.9 s with libgomp's default and 0.84 s with OMP_WAIT_POLICY=PASSIVE, a
-// ZegCLIP step 1.18 -> 0.87 s. libgomp reads the policy once, when it is loaded, so the process restarts itself once
-// with it set. A policy already in the environment (e.g. ACTIVE on a dedicated many-core host) is left as it is.
-void PreferPassiveOpenMpWaits(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  if (setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/1) != 0) return;
-  execv("/proc/self/exe", argv);  // returns only on failure: go on with the default policy
-}
-
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 // Last resort, not a substitute for the commands' own checks: an exception that escaped a command (a library
@@ -163,17 +107,13 @@ int RunGuarded(const Command& command, const CommandLine& command_line) {
 int main(int argc, char** argv) {
   using zegclip::tools::Command;
   using zegclip::tools::CommandLine;
-  zegclip::tools::PreferPassiveOpenMpWaits(argv);
+  zegclip::engine::TuneHost(argv);  // OpenMP waits and malloc: engine/host_tuning.h
   // Under `bazel run` the process starts in the runfiles tree; relative paths the user typed mean their own folder.
   if (const char* dir = std::getenv("BUILD_WORKING_DIRECTORY"); dir != nullptr && chdir(dir) != 0) {
     std::cerr << "zegclip: cannot enter the working directory " << dir << "\n";
     return 2;
   }
-  CommandLine command_line;
-  command_line.invocation = zegclip::tools::Invocation(argc, argv);
-  command_line.repeated = zegclip::tools::TakeRepeatedFlags(&argc, argv);
-  command_line.overrides = command_line.repeated["set"];
-  command_line.repeated.erase("set");
+  CommandLine command_line = zegclip::tools::TakeCommandLine(&argc, argv);  // before gflags: repeated flags
   gflags::SetUsageMessage("zegclip <command> [flags]; `zegclip help` lists the commands");
   gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
   FLAGS_logtostderr = true;

@@ -5,6 +5,8 @@
 
 #include <torch/nn/init.h>
 
+#include "zegclip/nn/apply_layer_norm.h"
+
 namespace zegclip::clip {
 
 ClipModelImpl::ClipModelImpl(const ClipOptions& options, const PromptOptions& prompt)
@@ -52,7 +54,7 @@ at::Tensor ClipModelImpl::EncodeText(const at::Tensor& tokens) {
   const int64_t n = tokens.size(0);
   const int64_t length = tokens.size(1);
   at::Tensor x = token_embedding(tokens) + positional_embedding.narrow(0, 0, length).unsqueeze(0);
-  x = ln_final(transformer(x));  // (N, L, text_width)
+  x = nn::ApplyLayerNorm(ln_final, transformer(x));  // (N, L, text_width)
   // OpenAI pools the end-of-text token, which has the largest id in each row.
   at::Tensor eot = tokens.argmax(-1).view({n, 1, 1}).expand({n, 1, x.size(2)});
   return at::matmul(x.gather(1, eot).squeeze(1), text_projection);

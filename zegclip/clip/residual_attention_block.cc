@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "zegclip/clip/drop_path.h"
+#include "zegclip/nn/apply_layer_norm.h"
 
 namespace zegclip::clip {
 
@@ -20,8 +21,8 @@ ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(const ResidualAttentionBl
 }
 
 at::Tensor ResidualAttentionBlockImpl::forward(const at::Tensor& x) {
-  at::Tensor y = x + DropPath(attn(ln_1(x)), drop_path_, is_training());
-  return y + DropPath(mlp(ln_2(y)), drop_path_, is_training());
+  at::Tensor y = x + DropPath(attn(nn::ApplyLayerNorm(ln_1, x)), drop_path_, is_training());
+  return y + DropPath(mlp(nn::ApplyLayerNorm(ln_2, y)), drop_path_, is_training());
 }
 
 }  // namespace zegclip::clip

@@ -6,6 +6,8 @@
 #include <torch/nn/functional/dropout.h>
 #include <torch/nn/init.h>
 
+#include "zegclip/nn/apply_layer_norm.h"
+
 namespace zegclip::clip {
 namespace {
 
@@ -126,7 +128,7 @@ at::Tensor VisionTransformerImpl::Embed(const at::Tensor& images, int64_t* grid_
                    pos.narrow(0, 1, pos.size(0) - 1)},
                   0);
   }
-  at::Tensor x = ln_pre(at::cat({cls, patches}, 1) + pos.unsqueeze(0));
+  at::Tensor x = nn::ApplyLayerNorm(ln_pre, at::cat({cls, patches}, 1) + pos.unsqueeze(0));
   if (!has_prompts()) return x;
   // Prompts enter after ln_pre and carry no positional term (VPT).
   return at::cat({x.narrow(1, 0, 1), ProjectPrompts(prompt_embeddings[0], batch), x.narrow(1, 1, x.size(1) - 1)},
@@ -156,7 +158,7 @@ at::Tensor VisionTransformerImpl::RunBlocks(at::Tensor x, int64_t patches, std::
       intermediates->push_back(x.narrow(1, 1 + present, patches).contiguous());
     }
   }
-  if (deep) x = prompt_norm(x);
+  if (deep) x = nn::ApplyLayerNorm(prompt_norm, x);
   if (present > 0) x = at::cat({x.narrow(1, 0, 1), x.narrow(1, 1 + present, patches)}, 1);
   return x;
 }
@@ -166,7 +168,7 @@ at::Tensor VisionTransformerImpl::forward(const at::Tensor& images) {
   int64_t grid_w = 0;
   at::Tensor x = Embed(images, &grid_h, &grid_w);
   x = RunBlocks(x, grid_h * grid_w, /*intermediates=*/nullptr);
-  return at::matmul(ln_post(x.select(1, 0)), proj);
+  return at::matmul(nn::ApplyLayerNorm(ln_post, x.select(1, 0)), proj);
 }
 
 VisionOutput VisionTransformerImpl::ForwardDense(const at::Tensor& images) {
@@ -174,7 +176,7 @@ VisionOutput VisionTransformerImpl::ForwardDense(const at::Tensor& images) {
   at::Tensor x = Embed(images, &out.grid_h, &out.grid_w);
   const int64_t patches = out.grid_h * out.grid_w;
   x = RunBlocks(x, patches, &out.intermediates);
-  x = at::matmul(ln_post(x), proj);  // (B, 1 + H·W, output_dim)
+  x = at::matmul(nn::ApplyLayerNorm(ln_post, x), proj);  // (B, 1 + H·W, output_dim)
   out.global = L2Normalize(x.select(1, 0));
   out.patches = L2Normalize(x.narrow(1, 1, patches));
   return out;

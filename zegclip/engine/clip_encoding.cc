@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #ifndef ZEGCLIP_WITHOUT_READERS
@@ -117,6 +118,43 @@ absl::StatusOr<std::vector<std::string>> ParseClassNames(const std::string& spec
     }
   }
   return names;
+}
+
+namespace {
+
+std::string FormatMatrix(const std::string& title, const at::Tensor& m) {
+  std::string out = title + "\n       ";
+  for (int64_t t = 0; t < m.size(1); ++t) absl::StrAppend(&out, absl::StrFormat(" %8s", absl::StrCat("[", t + 1, "]")));
+  out += "\n";
+  for (int64_t i = 0; i < m.size(0); ++i) {
+    absl::StrAppend(&out, absl::StrFormat("%7s", absl::StrCat("[", i + 1, "]")));
+    for (int64_t t = 0; t < m.size(1); ++t) absl::StrAppend(&out, absl::StrFormat(" %8.4f", m[i][t].item<float>()));
+    out += "\n";
+  }
+  return out;
+}
+
+std::string FormatList(const char* title, const std::vector<std::string>& items) {
+  std::string out = absl::StrCat(title, "\n");
+  for (size_t i = 0; i < items.size(); ++i) absl::StrAppend(&out, "  [", i + 1, "] ", items[i], "\n");
+  return out;
+}
+
+}  // namespace
+
+std::string FormatClipEncoding(const std::vector<std::string>& images, const std::vector<std::string>& texts,
+                               const at::Tensor& image_embeddings, const at::Tensor& text_embeddings,
+                               double logit_scale) {
+  std::string out;
+  if (image_embeddings.defined()) out += FormatList("images:", images);
+  if (text_embeddings.defined()) out += FormatList("texts:", texts);
+  if (!image_embeddings.defined() || !text_embeddings.defined()) return out;
+  const at::Tensor cosine = at::matmul(image_embeddings, text_embeddings.t());
+  out += FormatMatrix("cosine similarity (rows: images, columns: texts):", cosine);
+  out +=
+      FormatMatrix(absl::StrFormat("zero-shot probabilities (softmax over the texts of %.2f x cosine):", logit_scale),
+                   at::softmax(cosine * logit_scale, /*dim=*/1));
+  return out;
 }
 
 }  // namespace zegclip::engine

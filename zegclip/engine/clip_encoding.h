@@ -44,6 +44,12 @@ absl::StatusOr<at::Tensor> EncodeImageFiles(clip::ClipModelImpl& model, const st
 absl::StatusOr<at::Tensor> EncodeTexts(clip::ClipModelImpl& model, const clip::BpeTokenizer& tokenizer,
                                        const std::vector<std::string>& texts, bool truncate, at::Device device);
 
+// What clip-encode prints: the numbered images and texts, and with both the image x text cosine matrix and the
+// zero-shot probabilities softmax(logit_scale · cosine) over the texts. Either embedding may be undefined.
+std::string FormatClipEncoding(const std::vector<std::string>& images, const std::vector<std::string>& texts,
+                               const at::Tensor& image_embeddings, const at::Tensor& text_embeddings,
+                               double logit_scale);
+
 // "a,b,c" (comma-separated) or "@FILE" (one name per line, blank lines skipped); names trimmed; errors for an empty
 // or repeated name, naming --classes or the file.
 absl::StatusOr<std::vector<std::string>> ParseClassNames(const std::string& spec);

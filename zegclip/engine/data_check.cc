@@ -3,6 +3,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "zegclip/engine/dataset_factory.h"
 
@@ -82,6 +83,22 @@ std::vector<CheckedSplit> CheckExperimentData(const config::Experiment& e, std::
         << (c.listed - c.good) << " with bad files\n";
   }
   return splits;
+}
+
+int64_t CountBadFiles(const std::vector<CheckedSplit>& splits) {
+  int64_t bad = 0;
+  for (const CheckedSplit& s : splits) bad += static_cast<int64_t>(s.check.bad.size());
+  return bad;
+}
+
+std::string FormatBadFiles(const std::vector<CheckedSplit>& splits) {
+  const int64_t bad = CountBadFiles(splits);
+  std::string out = absl::StrCat("bad files (", bad, ")", bad ? ":" : "", "\n");
+  for (const CheckedSplit& s : splits) {
+    for (const data::BadFile& b : s.check.bad)
+      absl::StrAppend(&out, "  ", b.path, ": ", b.reason, ": ", b.detail, "\n");
+  }
+  return out;
 }
 
 }  // namespace zegclip::engine

@@ -33,6 +33,10 @@ std::vector<CheckedSplit> CheckExperimentData(const config::Experiment& experime
 // Pixels per class and split over the good images, seen classes first; percentages of the split's labelled pixels.
 std::string FormatClassHistogram(const config::ClassSplit& classes, const std::vector<CheckedSplit>& splits);
 
+// Every bad file of every split ("bad files (N):" then one "  path: reason: detail" line each).
+std::string FormatBadFiles(const std::vector<CheckedSplit>& splits);
+int64_t CountBadFiles(const std::vector<CheckedSplit>& splits);
+
 }  // namespace zegclip::engine
 
 #endif  // ZEGCLIP_ENGINE_DATA_CHECK_H_

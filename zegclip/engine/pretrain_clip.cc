@@ -22,6 +22,7 @@
 #include "zegclip/pretrain/retrieval.h"
 #include "zegclip/pretrain/world_vocabulary.h"
 #include "zegclip/report/run_manifest.h"
+#include "zegclip/train/profiler_hook.h"
 
 namespace zegclip::engine {
 
@@ -120,12 +121,16 @@ absl::Status TrainClip(const config::Experiment& e, const StageOptions& stage, c
   trainer_options.log_interval = p.log_interval();
   trainer_options.print = false;
   trainer_options.resume = stage.resume;
+  trainer_options.bf16_autocast = p.bf16();
   train::Trainer trainer(trainer_options, *clip, *optimizer, groups, schedule, comm);
   auto loader = std::make_unique<ResumableLoader>(std::shared_ptr<const data::Dataset>(std::move(*dataset)),
                                                   data::TrainPipeline(normalise_only), loader_options);
   ResumableLoader* batches = loader.get();
   trainer.AddHook(std::move(loader));  // before the records, as in TrainSegmentor
   trainer.AddHook(records.RecordingHook());
+  if (!stage.profile_dir.empty()) {
+    trainer.AddHook(std::make_unique<train::ProfilerHook>(train::ProfilerOptions{stage.profile_dir}, comm.is_main()));
+  }
   trainer.AddHook(std::make_unique<ProgressBar>("clip", p.max_iters(), comm.is_main()));
   pretrain::ContrastiveStep step(clip, tokenizer);
   return trainer.Run([batches] { return batches->Next(); }, step);
@@ -155,7 +160,8 @@ absl::StatusOr<report::PretrainRecord> PretrainClip(const config::Experiment& e,
 
   absl::StatusOr<config::ClassSplit> split = config::ResolveClassSplit(e.data());
   std::vector<std::string> prompts;
-  for (const std::string& name : split->names) prompts.push_back(absl::StrReplaceAll(kPretrainTemplate, {{"{}", name}}));
+  for (const std::string& name : split->names)
+    prompts.push_back(absl::StrReplaceAll(kPretrainTemplate, {{"{}", name}}));
   absl::StatusOr<at::Tensor> prompt_tokens = tokenizer->Tokenize(prompts, options.context_length);
   if (!prompt_tokens.ok()) return prompt_tokens.status();
   RetrievalSet set = MakeRetrievalSet(e, e.pretrain().retrieval_images_per_class());

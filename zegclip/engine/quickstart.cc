@@ -1,15 +1,19 @@
 #include "zegclip/engine/quickstart.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <iostream>
 #include <optional>
 #include <system_error>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "zegclip/config/resume_compatibility.h"
 #include "zegclip/engine/evaluate.h"
 #include "zegclip/engine/pretrain_clip.h"
@@ -110,6 +114,29 @@ std::string Summary(const std::string& root, const std::string& designs, const r
       b.hiou);
 }
 
+// Wall time of each stage, printed at the end ("reused" for a stage whose results were already there).
+class StageClock {
+ public:
+  void Start() { start_ = std::chrono::steady_clock::now(); }
+  void Stop(const std::string& stage, bool reused) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    total_ += reused ? 0 : seconds;
+    parts_.push_back(reused ? stage + " reused" : absl::StrFormat("%s %s", stage, Duration(seconds)));
+  }
+  std::string Line() const {
+    return absl::StrCat("  time: ", absl::StrJoin(parts_, ", "), " (", Duration(total_), " in all)\n");
+  }
+
+ private:
+  static std::string Duration(double seconds) {
+    const long s = std::lround(seconds);
+    return s < 60 ? absl::StrFormat("%d s", s) : absl::StrFormat("%dm%02ds", s / 60, s % 60);
+  }
+  std::chrono::steady_clock::time_point start_;
+  double total_ = 0;
+  std::vector<std::string> parts_;
+};
+
 }  // namespace
 
 absl::Status Quickstart(config::Experiment e, const QuickstartOptions& options, distributed::Communicator& comm) {
@@ -139,26 +166,33 @@ absl::Status Quickstart(config::Experiment e, const QuickstartOptions& options, 
   }
   comm.Barrier();
   if (!removed.ok()) return removed;
+  StageClock clock;
   Announce(comm, "1/3 pre-training a tiny CLIP on the synthetic world -> " + clip_dir);
+  clock.Start();
   absl::StatusOr<bool> done = Reused(comm, clip_dir + "/pretrain.json", e, PretrainReads);
   if (!done.ok()) return done.status();
   absl::StatusOr<report::PretrainRecord> clip =
       *done ? ReusedPretrain(clip_dir) : PretrainClip(e, stage(clip_dir), comm);
   if (!clip.ok()) return clip.status();
+  clock.Stop("CLIP pre-training", *done);
   e.mutable_model()->mutable_clip()->set_checkpoint(clip->checkpoint);
   e.mutable_model()->mutable_clip()->set_bpe_vocab(clip->vocabulary);
   Announce(comm, "2/3 training-free baseline (dense patch-text similarity) -> " + baseline_dir);
+  clock.Start();
   done = Reused(comm, baseline_dir + "/eval.json", BaselineExperiment(e), BaselineReads);
   if (!done.ok()) return done.status();
   absl::StatusOr<EvalSummary> baseline =
       *done ? ReusedEval(baseline_dir) : Evaluate(e, EvalTarget{"baseline", ""}, stage(baseline_dir), comm);
   if (!baseline.ok()) return baseline.status();
+  clock.Stop("baseline", *done);
   Announce(comm, "3/3 training ZegCLIP on the seen classes -> " + zegclip_dir);
+  clock.Start();
   done = Reused(comm, zegclip_dir + "/eval.json", e, TrainReads);
   if (!done.ok()) return done.status();
   absl::StatusOr<EvalSummary> zegclip = *done ? ReusedEval(zegclip_dir) : TrainSegmentor(e, stage(zegclip_dir), comm);
   if (!zegclip.ok()) return zegclip.status();
-  if (comm.is_main()) std::cout << Summary(root, Designs(e.model()), *clip, *baseline, *zegclip);
+  clock.Stop("ZegCLIP training and evaluation", *done);
+  if (comm.is_main()) std::cout << Summary(root, Designs(e.model()), *clip, *baseline, *zegclip) << clock.Line();
   return absl::OkStatus();
 }
 

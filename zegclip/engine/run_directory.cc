@@ -35,6 +35,18 @@ absl::StatusOr<std::string> RunConfigOf(const std::string& checkpoint) {
                                                  "give the experiment it was trained with as --config=F"));
 }
 
+absl::StatusOr<std::string> ExperimentFileOf(const std::string& config, const std::string& checkpoint,
+                                             const std::string& authors_checkpoint) {
+  if (!config.empty()) return config;
+  if (!authors_checkpoint.empty()) {
+    return absl::InvalidArgumentError(
+        "--authors_checkpoint needs --config=F, the experiment it was trained with (templates, test resize, windows; "
+        "e.g. experiments/voc_inductive.pbtxt): the checkpoint does not say, and a wrong guess segments silently "
+        "worse");
+  }
+  return RunConfigOf(checkpoint);
+}
+
 report::EvalRecord EvalRecordOf(const eval::EvalResult& result, const std::vector<std::string>& class_names,
                                 const std::vector<int64_t>& seen) {
   const eval::SegmentationMetrics& m = result.metrics;

@@ -28,6 +28,11 @@ bool FileExists(const std::string& path);
 // "--checkpoint=C: no config.pbtxt beside it; give the experiment it was trained with as --config=F".
 absl::StatusOr<std::string> RunConfigOf(const std::string& checkpoint);
 
+// The experiment a segmentor was trained with: `config` when given, else for our checkpoint RunConfigOf; an
+// authors' checkpoint (`authors_checkpoint` non-empty) does not name its recipe, so it needs `config`.
+absl::StatusOr<std::string> ExperimentFileOf(const std::string& config, const std::string& checkpoint,
+                                             const std::string& authors_checkpoint);
+
 // The record of an evaluation: headline metrics (percent), image count, per-class IoU and accuracy with names and
 // seen flags. The caller adds what else it knows (checkpoint, calibration, attribute shares).
 report::EvalRecord EvalRecordOf(const eval::EvalResult& result, const std::vector<std::string>& class_names,

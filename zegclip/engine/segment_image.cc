@@ -240,8 +240,20 @@ absl::Status WriteFractions(const std::string& path, const SegmentResult& r, con
 
 }  // namespace
 
+absl::Status CheckSegmentOptions(const SegmentOptions& o) {
+  if (o.max_pixels < 1 || o.max_scores < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_pixels and --max_scores must be >= 1, got ", o.max_pixels, " and ", o.max_scores));
+  }
+  if (!(o.min_score >= 0 && o.min_score < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("--min_score must be in [0, 1), got ", o.min_score));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SegmentResult> SegmentImage(const config::Experiment& e, const SegmentorFactory& build,
                                            const SegmentOptions& o) {
+  if (absl::Status s = CheckSegmentOptions(o); !s.ok()) return s;
   absl::StatusOr<at::Tensor> rgb = data::ReadRgbImage(o.image);
   if (!rgb.ok()) return rgb.status();
   if (absl::Status s = CheckImageSize(rgb->size(0), rgb->size(1), o); !s.ok()) return s;

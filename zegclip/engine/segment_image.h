@@ -64,6 +64,9 @@ absl::StatusOr<std::vector<std::string>> ParseClassList(const std::string& text)
 // Each entry a name of `names` or an index into it; returned ascending, no repeats. Errors name --seen_classes.
 absl::StatusOr<std::vector<int64_t>> ParseSeenClasses(const std::string& text, const std::vector<std::string>& names);
 
+// The bounds (--max_pixels, --max_scores >= 1; --min_score in [0, 1)); SegmentImage checks them first.
+absl::Status CheckSegmentOptions(const SegmentOptions& options);
+
 using SegmentorFactory = std::function<absl::StatusOr<model::ZegClipSegmentor>()>;
 
 absl::StatusOr<SegmentResult> SegmentImage(const config::Experiment& experiment, const SegmentorFactory& build,

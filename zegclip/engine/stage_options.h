@@ -12,6 +12,7 @@ struct StageOptions {
   std::string work_dir;    // the run directory: config, records, checkpoints, results, report
   bool resume = true;      // continue from the newest checkpoint in work_dir; false sets an earlier run aside
   std::string invocation;  // the command line, recorded in manifest.json and history.jsonl
+  std::string profile_dir; // non-empty: profile training steps 6-15 into it (train/profiler_hook.h)
 };
 
 }  // namespace zegclip::engine

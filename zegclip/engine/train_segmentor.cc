@@ -10,6 +10,7 @@
 #include "zegclip/engine/run_records.h"
 #include "zegclip/engine/segmentor_builder.h"
 #include "zegclip/train/checkpoint.h"
+#include "zegclip/train/profiler_hook.h"
 #include "zegclip/train/segmentation_step.h"
 
 namespace zegclip::engine {
@@ -49,6 +50,9 @@ absl::Status RunTraining(const config::Experiment& e, const StageOptions& stage,
   ResumableLoader* batches = loader.get();
   trainer.AddHook(std::move(loader));
   trainer.AddHook(records.RecordingHook());
+  if (!stage.profile_dir.empty()) {
+    trainer.AddHook(std::make_unique<train::ProfilerHook>(train::ProfilerOptions{stage.profile_dir}, comm.is_main()));
+  }
   trainer.AddHook(std::make_unique<ProgressBar>("zegclip", e.train().max_iters(), comm.is_main()));
   trainer.AddHook(std::make_unique<train::EvalHook>(e.train().eval_interval(), PeriodicEval(e, setup, val, comm)));
   train::SegmentationStep step(setup.model, setup.class_embeddings, StepOptionsFrom(e),

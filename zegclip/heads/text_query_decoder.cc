@@ -2,6 +2,7 @@
 
 #include <torch/nn/functional/activation.h>
 
+#include "zegclip/nn/apply_layer_norm.h"
 #include "zegclip/nn/apply_linear.h"
 
 
@@ -22,9 +23,9 @@ TextQueryDecoderLayerImpl::TextQueryDecoderLayerImpl(const TextQueryDecoderOptio
 
 MaskCrossAttentionOutput TextQueryDecoderLayerImpl::forward(const at::Tensor& queries, const at::Tensor& memory) {
   MaskCrossAttentionOutput attn = multihead_attn(queries, memory);
-  at::Tensor x = norm2(queries + dropout2(attn.output));
+  at::Tensor x = nn::ApplyLayerNorm(norm2, queries + dropout2(attn.output));
   at::Tensor ffn = nn::ApplyLinear(linear2, dropout(torch::nn::functional::relu(nn::ApplyLinear(linear1, x))));
-  x = norm3(x + dropout3(ffn));
+  x = nn::ApplyLayerNorm(norm3, x + dropout3(ffn));
   return {x, attn.scores};
 }
 
@@ -66,7 +67,7 @@ TextQueryDecoderOutput TextQueryDecoderImpl::ForwardWithQueries(const at::Tensor
                   patches.size(2) == w,
               "TextQueryDecoder: patches must be (", queries.size(0), ", ", grid_h * grid_w, ", ", w, ") for a ",
               grid_h, "x", grid_w, " grid, got ", patches.sizes());
-  at::Tensor memory = options_.input_projection ? proj_norm(nn::ApplyLinear(input_proj, patches)) : patches;
+  at::Tensor memory = options_.input_projection ? nn::ApplyLayerNorm(proj_norm, nn::ApplyLinear(input_proj, patches)) : patches;
   const int64_t b = queries.size(0), c = queries.size(1);
   TextQueryDecoderOutput out;
   at::Tensor x = queries;

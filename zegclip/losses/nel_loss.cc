@@ -4,11 +4,19 @@
 
 #include "zegclip/losses/dice_loss.h"
 #include "zegclip/losses/focal_loss.h"
+#include "zegclip/losses/fused_nel_loss.h"
 
 namespace zegclip::losses {
 
 NelLossResult NelLoss(const at::Tensor& logits, const at::Tensor& labels, int64_t num_classes,
                       const NelLossOptions& options, const std::function<double(double)>& average_across_ranks) {
+  if (FusedNelLossApplies(logits)) return FusedNelLoss(logits, labels, num_classes, options, average_across_ranks);
+  return ComposedNelLoss(logits, labels, num_classes, options, average_across_ranks);
+}
+
+NelLossResult ComposedNelLoss(const at::Tensor& logits, const at::Tensor& labels, int64_t num_classes,
+                              const NelLossOptions& options,
+                              const std::function<double(double)>& average_across_ranks) {
   TORCH_CHECK(logits.dim() == 4 && logits.size(1) == num_classes, "NelLoss: logits must be (B, ", num_classes,
               ", H, W), got ", logits.sizes());
   TORCH_CHECK(labels.dim() == 3 && labels.size(0) == logits.size(0) && labels.size(1) == logits.size(2) &&

@@ -41,9 +41,15 @@ struct NelLossResult {
 // logits: (B, C, H, W) mask logits ALREADY at label resolution (the caller upsamples); labels: (B, H, W) int64
 // in [0, C) or 255; num_classes: the trained class count C (must equal logits.size(1)).
 // average_across_ranks maps this rank's present-pair count to the mean over ranks (identity: one process).
+// float32 logits on the CPU take FusedNelLoss (fused_nel_loss.h), the others ComposedNelLoss.
 NelLossResult NelLoss(const at::Tensor& logits, const at::Tensor& labels, int64_t num_classes,
                       const NelLossOptions& options = {},
                       const std::function<double(double)>& average_across_ranks = nullptr);
+
+// The same loss from ATen ops (one-hot targets, FocalLoss, DiceLoss): any device and dtype, differentiable twice.
+NelLossResult ComposedNelLoss(const at::Tensor& logits, const at::Tensor& labels, int64_t num_classes,
+                              const NelLossOptions& options = {},
+                              const std::function<double(double)>& average_across_ranks = nullptr);
 
 }  // namespace zegclip::losses
 

@@ -2,13 +2,17 @@
 
 #include <c10/util/Exception.h>
 
+#include "zegclip/nn/full_precision.h"
+
 namespace zegclip::pretrain {
 
 at::Tensor ContrastiveLoss(const at::Tensor& image, const at::Tensor& text, const at::Tensor& logit_scale,
                            const at::Tensor& caption_ids) {
   TORCH_CHECK(image.dim() == 2 && image.sizes() == text.sizes(), "image and text must both be (B, D)");
-  const at::Tensor image_n = image / image.norm(2, -1, true);
-  const at::Tensor text_n = text / text.norm(2, -1, true);
+  // In fp32 whatever the towers computed in (bf16 autocast): the similarities feed a softmax over the batch.
+  const at::Tensor image_f = nn::FullPrecision(image), text_f = nn::FullPrecision(text);
+  const at::Tensor image_n = image_f / image_f.norm(2, -1, true);
+  const at::Tensor text_n = text_f / text_f.norm(2, -1, true);
   const at::Tensor logits = logit_scale.clamp_max(kMaxLogitScale).exp() * image_n.matmul(text_n.t());
   at::Tensor targets;
   if (caption_ids.defined()) {

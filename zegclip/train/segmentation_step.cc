@@ -1,6 +1,7 @@
 #include "zegclip/train/segmentation_step.h"
 
 #include "zegclip/losses/softmax_cross_entropy_loss.h"
+#include "zegclip/nn/full_precision.h"
 
 namespace zegclip::train {
 
@@ -33,13 +34,18 @@ StepOutput SegmentationStep::Step(const data::Batch& batch) {
   const at::Tensor text = class_embeddings_.index_select(0, trained_);
   std::vector<at::Tensor> masks = model_->forward(images, text);
   const int64_t height = labels.size(1), width = labels.size(2);
-  const at::Tensor targets = Targets(labels, model::UpsampleLogits(masks.back(), height, width));
+  // Upsampled once: the last layer's logits serve the pseudo-labels and the loss (a 64x64 batch of 64 with 28
+  // classes is 7.3 M values).
+  // In fp32 whatever the forward computed in (bf16 autocast), as the authors' force_fp32 loss.
+  const at::Tensor last = model::UpsampleLogits(nn::FullPrecision(masks.back()), height, width);
+  const at::Tensor targets = Targets(labels, last);
   const size_t first = options_.deep_supervision ? 0 : masks.size() - 1;
   StepOutput out;
   out.loss = at::zeros({}, images.options());
   double focal = 0, dice = 0, ce = 0;
   for (size_t layer = first; layer < masks.size(); ++layer) {
-    const at::Tensor logits = model::UpsampleLogits(masks[layer], height, width);
+    const at::Tensor logits =
+        layer + 1 == masks.size() ? last : model::UpsampleLogits(nn::FullPrecision(masks[layer]), height, width);
     if (options_.loss == LossKind::kNel) {
       losses::NelLossResult r = losses::NelLoss(logits, targets, trained_.numel(), options_.nel,
                                                 average_across_ranks_);

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "zegclip/train/checkpoint.h"
+#include "zegclip/train/cpu_autocast.h"
 #include "zegclip/train/cuda_autocast.h"
 
 namespace zegclip::train {
@@ -125,8 +126,9 @@ absl::Status Trainer::Start() {
     for (const std::string& path : folder_.RemoveStrayTempFiles()) {
       if (options_.print) std::printf("trainer: removed %s (an interrupted checkpoint write)\n", path.c_str());
     }
-    if (options_.bf16_autocast && !at::hasCUDA()) {
-      std::fprintf(stderr, "trainer: bf16 autocast needs CUDA; this machine trains in fp32\n");
+    if (options_.bf16_autocast && !at::hasCUDA() && !CpuBf16Autocast::Supported()) {
+      std::fprintf(stderr,
+                   "trainer: bf16 autocast needs CUDA or a CPU with AVX-512 BF16; this machine trains in fp32\n");
     }
   }
   comm_.Barrier();
@@ -198,10 +200,13 @@ absl::Status Trainer::OneStep(const StepFn& step) {
   optimizer_.zero_grad();
   absl::StatusOr<StepOutput> out;
   {
-    CudaBf16Autocast autocast(options_.bf16_autocast);  // the forward only, as torch.autocast
+    // The forward only, as torch.autocast; on the CPU where it computes bf16 natively (cpu_autocast.h).
+    CudaBf16Autocast cuda(options_.bf16_autocast);
+    CpuBf16Autocast cpu(options_.bf16_autocast && !cuda.active());
     out = step();
   }
-  if (!out.ok()) return absl::Status(out.status().code(), absl::StrCat("iteration ", iter_, ": ", out.status().message()));
+  if (!out.ok())
+    return absl::Status(out.status().code(), absl::StrCat("iteration ", iter_, ": ", out.status().message()));
   if (!out->loss.defined() || out->loss.numel() != 1) {
     return absl::InvalidArgumentError(absl::StrCat("iteration ", iter_, ": the step's loss must be a scalar tensor"));
   }

@@ -64,7 +64,7 @@ struct TrainerOptions {
   double grad_clip_norm = 0;          // <= 0: no clipping (L2 norm over all trainable parameters)
   bool resume = true;                 // continue from the newest checkpoint in work_dir
   int keep_last = 3;                  // newest checkpoints kept in work_dir (the final one always); <= 0: all
-  bool bf16_autocast = false;         // the step's forward under CUDA bf16 autocast (ignored without CUDA)
+  bool bf16_autocast = false;         // the step's forward under bf16 autocast: CUDA, else a CPU with native bf16
   distributed::BucketOptions buckets;
   std::map<std::string, std::string> metadata;  // stored in every checkpoint (e.g. the resolved config)
   bool print = true;                  // rank 0 echoes each metrics line to stdout

@@ -198,11 +198,12 @@ TEST(Trainer, EvalRunsInEvalModeAndIsLogged) {
   o.checkpoint_interval = 10;
   Rig setup(5, o);
   std::vector<int64_t> calls;
-  setup.trainer->AddHook(std::make_unique<EvalHook>(10, [&](int64_t iter) -> absl::StatusOr<std::map<std::string, double>> {
-    EXPECT_FALSE(setup.model->is_training());
-    calls.push_back(iter);
-    return std::map<std::string, double>{{"mIoU", 0.25 * iter}};
-  }));
+  setup.trainer->AddHook(
+      std::make_unique<EvalHook>(10, [&](int64_t iter) -> absl::StatusOr<std::map<std::string, double>> {
+        EXPECT_FALSE(setup.model->is_training());
+        calls.push_back(iter);
+        return std::map<std::string, double>{{"mIoU", 0.25 * iter}};
+      }));
   ASSERT_TRUE(setup.Run().ok());
   EXPECT_EQ(calls, (std::vector<int64_t>{10, 20}));
   EXPECT_TRUE(setup.model->is_training());
