@@ -1,8 +1,15 @@
 #include "zegclip/train/op_recorder.h"
 
+// The legacy CPU profiler: in Debian's LibTorch 1.13 (built without Kineto) and still shipped by LibTorch 2.x. A
+// LibTorch without it records nothing (the tables come out empty) rather than failing to build.
+#if __has_include(<torch/csrc/autograd/profiler_legacy.h>)
 #include <torch/csrc/autograd/profiler_legacy.h>
+#define ZEGCLIP_HAVE_LEGACY_PROFILER 1
+#endif
 
 namespace zegclip::train {
+
+#ifdef ZEGCLIP_HAVE_LEGACY_PROFILER
 namespace {
 
 namespace profiler = torch::autograd::profiler;
@@ -40,5 +47,16 @@ std::vector<OpEvent> OpRecorder::Stop() {
   running_ = false;
   return ToOpEvents(profiler::disableProfilerLegacy());
 }
+
+#else
+
+OpRecorder::OpRecorder() = default;
+OpRecorder::~OpRecorder() = default;
+std::vector<OpEvent> OpRecorder::Stop() {
+  running_ = false;
+  return {};
+}
+
+#endif  // ZEGCLIP_HAVE_LEGACY_PROFILER
 
 }  // namespace zegclip::train
