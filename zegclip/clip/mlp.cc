@@ -1,10 +1,9 @@
 #include "zegclip/clip/mlp.h"
 
 #include "zegclip/nn/apply_linear.h"
+#include "zegclip/nn/quick_gelu.h"
 
 namespace zegclip::clip {
-
-at::Tensor QuickGelu(const at::Tensor& x) { return x * at::sigmoid(1.702 * x); }
 
 MlpImpl::MlpImpl(int64_t width) {
   TORCH_CHECK(width > 0, "Mlp: width must be positive, got ", width);
@@ -13,7 +12,7 @@ MlpImpl::MlpImpl(int64_t width) {
 }
 
 at::Tensor MlpImpl::forward(const at::Tensor& x) {
-  return nn::ApplyLinear(c_proj, QuickGelu(nn::ApplyLinear(c_fc, x)));
+  return nn::ApplyLinear(c_proj, nn::QuickGelu(nn::ApplyLinear(c_fc, x)));
 }
 
 }  // namespace zegclip::clip

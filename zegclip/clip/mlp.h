@@ -1,4 +1,4 @@
-// CLIP's transformer MLP: c_fc Linear(W, 4W) → QuickGELU → c_proj Linear(4W, W), with OpenAI's key names
+// CLIP's transformer MLP: c_fc Linear(W, 4W) → QuickGELU (nn/quick_gelu.h) → c_proj Linear(4W, W), with OpenAI's key names
 // (`mlp.c_fc.*`, `mlp.c_proj.*`).
 //
 // Example:
@@ -15,9 +15,6 @@
 #include <torch/nn/pimpl.h>
 
 namespace zegclip::clip {
-
-// OpenAI's sigmoid approximation of GELU: x · σ(1.702 x). CLIP was trained with it, so exact GELU would drift.
-at::Tensor QuickGelu(const at::Tensor& x);
 
 class MlpImpl : public torch::nn::Module {
  public:

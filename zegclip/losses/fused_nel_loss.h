@@ -3,7 +3,9 @@
 // label map (no one-hot tensor); the backward is one more pass that writes the gradient of every logit from those
 // sums. The composed version runs ~20 elementwise passes forward and as many backward over B·C·H·W values; this
 // one reads the logits twice and writes the gradient once. Same result, in the same float32 elementwise arithmetic,
-// with the sums accumulated in double (the composed version's reductions are float32 cascades).
+// with the sums accumulated in float vector lanes over blocks of pixels and in double across blocks (the composed
+// version's reductions are float32 cascades). Both passes are branch-free vector loops: every pixel costs the same,
+// labelled or ignored.
 //
 // Example:
 //   NelLossResult r = FusedNelLoss(logits, labels, 15, options);   // float32 CPU logits at label resolution

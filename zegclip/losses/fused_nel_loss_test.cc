@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,22 @@ TEST(FusedNelLoss, SaturatedLogitsGiveFiniteLossAndGradient) {
   NelLossResult r = FusedNelLoss(x, labels, 2);
   r.total.backward();
   EXPECT_TRUE(std::isfinite(r.total.item<double>()));
+  EXPECT_TRUE(x.grad().isfinite().all().item<bool>());
+}
+
+// An infinite logit on the side its target agrees with (+inf on a target pixel, -inf elsewhere) is a certain,
+// correct prediction: zero loss and zero gradient there, not the NaN that 0 · inf from the other side would give.
+TEST(FusedNelLoss, InfiniteLogitsOnTheRightSideContributeNothing) {
+  at::Tensor labels = at::zeros({1, 4, 4}, at::kLong);
+  labels.select(2, 0).fill_(1);
+  const float inf = std::numeric_limits<float>::infinity();
+  at::Tensor x = at::stack({at::where(labels[0] == 0, inf, -inf), at::where(labels[0] == 1, inf, -inf)}).unsqueeze(0);
+  x.requires_grad_();
+  NelLossOptions options;
+  options.dice_weight = 0;  // the dice of a perfect mask is not 0 (its +1 smoothing), only the focal term is
+  NelLossResult r = FusedNelLoss(x, labels, 2, options);
+  r.total.backward();
+  EXPECT_EQ(r.focal.item<double>(), 0);
   EXPECT_TRUE(x.grad().isfinite().all().item<bool>());
 }
 
