@@ -1,5 +1,7 @@
-// Allreduce bandwidth of the active communicator, and bucketed vs per-tensor gradient averaging on a ViT-B/16-sized
-// parameter list, printed as two tables in one run. Run it on several ranks:
+// Allreduce bandwidth of the active communicator, bucketed vs per-tensor gradient averaging on a ViT-B/16-sized
+// parameter list, and a FINETUNE-sized training step (a ViT-B/16 image encoder, every weight trained) with the
+// gradient allreduce after backward vs overlapped with it, printed as three tables in one run. Run it on several
+// ranks:
 //
 //   bazel run //benchmarks:allreduce_benchmark_2ranks            # mpirun -np 2 on this machine (CPU, mpi backend)
 //   mpirun -np 4 build/bin/allreduce_benchmark --backend=nccl    # GPU host, CMake build
@@ -18,6 +20,7 @@
 #include <ATen/Parallel.h>
 #include <gflags/gflags.h>
 
+#include "zegclip/clip/vision_transformer.h"
 #include "zegclip/distributed/communicator_factory.h"
 #include "zegclip/distributed/gradient_bucketer.h"
 
@@ -27,6 +30,9 @@ DEFINE_int64(max_bytes, 64 << 20, "largest message (bytes)");
 DEFINE_double(seconds_per_size, 0.25, "measuring time per message size");
 DEFINE_int32(vit_iters, 3, "timed gradient-averaging steps per strategy on the ViT-B/16 list");
 DEFINE_int32(vit_layers, 12, "transformer blocks in the ViT-like list (12 = ViT-B/16, 86M parameters)");
+DEFINE_int32(step_iters, 3, "timed training steps per mode in the overlap table (0: skip the table)");
+DEFINE_int32(step_batch, 1, "images per rank in the overlap table's step");
+DEFINE_int32(step_image, 224, "image side in the overlap table's step (224: ViT-B/16's 197 tokens)");
 
 namespace zegclip::distributed {
 namespace {
@@ -123,6 +129,83 @@ void BucketingTable(Communicator& comm) {
   if (comm.is_main() && n == 1) std::printf("(one rank: collectives are no-ops; run under mpirun -np N)\n");
 }
 
+// One FINETUNE-like step's timings on rank 0: the whole step, and the part after backward spent waiting for the
+// gradient allreduce (what the optimizer would wait for).
+struct StepTimes {
+  double step = 0;
+  double wait = 0;
+  int started_in_backward = 0;
+};
+
+StepTimes TimedStep(clip::VisionTransformer& model, const at::Tensor& images, GradientBucketer* bucketer) {
+  const auto start = Clock::now();
+  if (bucketer != nullptr) {
+    bucketer->ZeroGrad();
+  } else {
+    for (at::Tensor& p : model->parameters()) p.mutable_grad().reset();
+  }
+  model->forward(images).pow(2).mean().backward();
+  StepTimes t;
+  if (bucketer != nullptr) {
+    bucketer->AllReduceGradients();
+    t.wait = bucketer->last_wait_seconds();
+    t.started_in_backward = bucketer->last_started_in_backward();
+  }
+  t.step = Seconds(start);
+  return t;
+}
+
+// Forward + backward of a ViT-B/16 image encoder with every weight trainable, then the gradient allreduce: after
+// backward (blocking) or started from backward as buckets fill (overlapped). The modes alternate step by step so
+// that drift on a shared machine hits both alike; "compute only" (no allreduce) is the floor. The optimizer update
+// is left out: it is the same work in every mode.
+void OverlapTable(Communicator& comm) {
+  if (FLAGS_step_iters <= 0) return;
+  at::manual_seed(0);
+  clip::VisionTransformerOptions options;  // ViT-B/16 at 224
+  options.image_resolution = FLAGS_step_image;
+  options.layers = FLAGS_vit_layers;
+  clip::VisionTransformer model(options);
+  model->to(comm.device());
+  int64_t numel = 0;
+  for (const at::Tensor& p : model->parameters()) numel += p.numel();
+  const at::Tensor images = at::randn({FLAGS_step_batch, 3, FLAGS_step_image, FLAGS_step_image},
+                                      at::TensorOptions().device(comm.device()));
+  GradientBucketer blocking(model->parameters(), &comm, BucketOptions{int64_t{1} << 20, int64_t{25} << 20, false});
+  GradientBucketer overlapped(model->parameters(), &comm, BucketOptions{int64_t{1} << 20, int64_t{25} << 20, true});
+  // Warm-up: allocations, connections, and the overlapped bucketer's one rebuild (after its first step).
+  for (int i = 0; i < 2; ++i) {
+    TimedStep(model, images, &blocking);
+    TimedStep(model, images, &overlapped);
+  }
+  StepTimes sum[3];
+  const char* names[3] = {"compute only (no allreduce)", "allreduce after backward", "allreduce overlapped"};
+  for (int i = 0; i < FLAGS_step_iters; ++i) {
+    GradientBucketer* modes[3] = {nullptr, &blocking, &overlapped};
+    for (int m = 0; m < 3; ++m) {
+      comm.Barrier();
+      const StepTimes t = TimedStep(model, images, modes[m]);
+      sum[m].step += comm.Broadcast(t.step) / FLAGS_step_iters;
+      sum[m].wait += comm.Broadcast(t.wait) / FLAGS_step_iters;
+      sum[m].started_in_backward = t.started_in_backward;
+    }
+  }
+  if (!comm.is_main()) return;
+  std::printf("\nFINETUNE-sized step: ViT-B/16 image encoder (%d layers, %.1f M parameters, %.0f MiB of float32 "
+              "gradients), batch %d at %d px per rank, %d rank(s), %zu buckets, mean of %d steps\n",
+              FLAGS_vit_layers, numel / 1e6, numel * 4.0 / (1 << 20), FLAGS_step_batch, FLAGS_step_image, comm.size(),
+              overlapped.buckets().size(), FLAGS_step_iters);
+  std::printf("%-30s %12s %16s %18s %12s\n", "mode", "step (ms)", "allreduce wait", "buckets started", "vs after");
+  std::printf("%-30s %12s %16s %18s %12s\n", "", "", "after bwd (ms)", "during backward", "backward");
+  for (int m = 0; m < 3; ++m) {
+    std::printf("%-30s %12.1f %16.1f %18s %11.2fx\n", names[m], sum[m].step * 1e3, sum[m].wait * 1e3,
+                m == 0 ? "-" : (std::to_string(sum[m].started_in_backward) + "/" +
+                                std::to_string(overlapped.buckets().size())).c_str(),
+                sum[1].step / sum[m].step);
+  }
+  if (comm.size() == 1) std::printf("(one rank: nothing is reduced; run under mpirun -np N)\n");
+}
+
 }  // namespace
 }  // namespace zegclip::distributed
 
@@ -141,5 +224,6 @@ int main(int argc, char** argv) {
   }
   zegclip::distributed::BandwidthTable(**comm);
   zegclip::distributed::BucketingTable(**comm);
+  zegclip::distributed::OverlapTable(**comm);
   return 0;
 }

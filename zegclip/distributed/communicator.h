@@ -2,7 +2,9 @@
 // (single process, MPI on CPU tensors, NCCL on CUDA tensors; see communicator_factory.h to pick one).
 //
 // Every rank must call the same collectives in the same order with tensors of the same shape and dtype. Collectives
-// work in place on contiguous tensors. A failing collective aborts EVERY rank with a message naming the rank and the
+// work in place on contiguous tensors. An allreduce can also be started and waited for later (StartAllReduceSum):
+// the trainer overlaps gradient communication with backward that way; started and blocking collectives still run in
+// the order they were called. A failing collective aborts EVERY rank with a message naming the rank and the
 // call: training cannot continue with ranks out of step, and a clean abort beats a hang.
 //
 // Example:
@@ -11,13 +13,18 @@
 //   comm->AllReduceSum(grad);                    // grad = sum over ranks
 //   grad.div_(comm->size());                     // ... now the mean
 //   double mean_loss = comm->AllReduceMean(loss.item<double>());
+//   auto work = comm->StartAllReduceSum(bucket);   // returns at once ...
+//   work->Wait();                                 // ... bucket = sum over ranks
 #ifndef ZEGCLIP_DISTRIBUTED_COMMUNICATOR_H_
 #define ZEGCLIP_DISTRIBUTED_COMMUNICATOR_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
+
+#include "zegclip/distributed/collective_work.h"
 
 namespace zegclip::distributed {
 
@@ -34,8 +41,11 @@ class Communicator {
   // Where this backend wants tensors: CPU for single/mpi, the rank's CUDA device for nccl.
   virtual at::Device device() const = 0;
 
-  // In place: tensor = sum of every rank's tensor. The tensor must be contiguous.
-  virtual void AllReduceSum(at::Tensor& tensor) = 0;
+  // Starts tensor = sum of every rank's tensor, in place; the result is there once the returned work's Wait()
+  // returns, and the tensor must not be used before. The tensor must be contiguous.
+  virtual std::unique_ptr<CollectiveWork> StartAllReduceSum(const at::Tensor& tensor) = 0;
+  // In place: tensor = sum of every rank's tensor (StartAllReduceSum, then Wait). The tensor must be contiguous.
+  void AllReduceSum(const at::Tensor& tensor) { StartAllReduceSum(tensor)->Wait(); }
   // In place: tensor = root's tensor on every rank. The tensor must be contiguous.
   virtual void Broadcast(at::Tensor& tensor, int root) = 0;
   virtual void Barrier() = 0;

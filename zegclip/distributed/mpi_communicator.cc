@@ -109,9 +109,11 @@ MpiCommunicator::MpiCommunicator(double timeout_seconds) {
   local_rank_ = LauncherLocalRank().value_or(node_rank);
 
   watchdog_ = std::make_unique<CollectiveWatchdog>(timeout_seconds, [this](const std::string& why) { Abort(why); });
+  queue_ = std::make_unique<CollectiveQueue>(/*threaded=*/g_thread_level >= MPI_THREAD_SERIALIZED);
 }
 
 MpiCommunicator::~MpiCommunicator() {
+  queue_.reset();
   watchdog_.reset();
   int finalized = 0;
   MPI_Finalized(&finalized);
@@ -138,17 +140,20 @@ void MpiCommunicator::Abort(const std::string& why) {
   std::_Exit(1);  // MPI_Abort does not return; this is for MPI libraries that do.
 }
 
-void MpiCommunicator::AllReduceSum(at::Tensor& tensor) {
+std::unique_ptr<CollectiveWork> MpiCommunicator::StartAllReduceSum(const at::Tensor& tensor) {
   CheckCollectiveInput(tensor, "AllReduceSum");
-  if (tensor.is_cpu()) return AllReduceSumHost(tensor);
+  const MpiType type = ToMpiType(tensor.scalar_type(), "AllReduceSum");  // bad dtypes fail here, on the caller
+  TORCH_CHECK(type.sum != MPI_OP_NULL, "AllReduceSum: dtype ", tensor.scalar_type(), " cannot be summed");
+  if (tensor.is_cpu()) return queue_->Submit([this, tensor] { AllReduceSumHost(tensor); });
   at::Tensor host = tensor.cpu();  // staged: this backend has no GPU data path
-  AllReduceSumHost(host);
-  tensor.copy_(host);
+  queue_->Run([this, host] { AllReduceSumHost(host); });
+  at::Tensor target = tensor;
+  target.copy_(host);
+  return std::make_unique<CompletedWork>();
 }
 
-void MpiCommunicator::AllReduceSumHost(at::Tensor& tensor) {
+void MpiCommunicator::AllReduceSumHost(const at::Tensor& tensor) {
   const MpiType type = ToMpiType(tensor.scalar_type(), "AllReduceSum");
-  TORCH_CHECK(type.sum != MPI_OP_NULL, "AllReduceSum: dtype ", tensor.scalar_type(), " cannot be summed");
   char* base = static_cast<char*>(tensor.data_ptr());
   const int64_t item = tensor.element_size();
   CollectiveWatchdog::Scope scope(*watchdog_, "MPI_Allreduce");
@@ -160,13 +165,14 @@ void MpiCommunicator::AllReduceSumHost(at::Tensor& tensor) {
 void MpiCommunicator::Broadcast(at::Tensor& tensor, int root) {
   CheckCollectiveInput(tensor, "Broadcast");
   TORCH_CHECK(root >= 0 && root < size_, "Broadcast: root ", root, " is not a rank (size ", size_, ")");
-  if (tensor.is_cpu()) return BroadcastHost(tensor, root);
+  ToMpiType(tensor.scalar_type(), "Broadcast");
+  if (tensor.is_cpu()) return queue_->Run([&] { BroadcastHost(tensor, root); });
   at::Tensor host = tensor.cpu();
-  BroadcastHost(host, root);
+  queue_->Run([&] { BroadcastHost(host, root); });
   tensor.copy_(host);
 }
 
-void MpiCommunicator::BroadcastHost(at::Tensor& tensor, int root) {
+void MpiCommunicator::BroadcastHost(const at::Tensor& tensor, int root) {
   const MpiType type = ToMpiType(tensor.scalar_type(), "Broadcast");
   char* base = static_cast<char*>(tensor.data_ptr());
   const int64_t item = tensor.element_size();
@@ -178,15 +184,19 @@ void MpiCommunicator::BroadcastHost(at::Tensor& tensor, int root) {
 
 void MpiCommunicator::BroadcastBytes(void* data, int64_t bytes, int root) {
   TORCH_CHECK(root >= 0 && root < size_, "BroadcastBytes: root ", root, " is not a rank (size ", size_, ")");
-  CollectiveWatchdog::Scope scope(*watchdog_, "MPI_Bcast");
-  ForEachChunk(bytes, [&](int64_t offset, int count) {
-    Check(MPI_Bcast(static_cast<char*>(data) + offset, count, MPI_BYTE, root, comm_), "MPI_Bcast");
+  queue_->Run([&] {
+    CollectiveWatchdog::Scope scope(*watchdog_, "MPI_Bcast");
+    ForEachChunk(bytes, [&](int64_t offset, int count) {
+      Check(MPI_Bcast(static_cast<char*>(data) + offset, count, MPI_BYTE, root, comm_), "MPI_Bcast");
+    });
   });
 }
 
 void MpiCommunicator::Barrier() {
-  CollectiveWatchdog::Scope scope(*watchdog_, "MPI_Barrier");
-  Check(MPI_Barrier(comm_), "MPI_Barrier");
+  queue_->Run([&] {
+    CollectiveWatchdog::Scope scope(*watchdog_, "MPI_Barrier");
+    Check(MPI_Barrier(comm_), "MPI_Barrier");
+  });
 }
 
 }  // namespace zegclip::distributed

@@ -2,7 +2,10 @@
 // as the control plane of the NCCL backend (rank numbering, the NCCL id broadcast, barriers, abort).
 //
 // MPI is initialised once per process (MPI_Init_thread, MPI_THREAD_MULTIPLE requested so the watchdog thread may
-// call MPI_Abort) and finalised at exit. Each communicator works on its own duplicate of MPI_COMM_WORLD with
+// call MPI_Abort) and finalised at exit. Every collective runs on the communicator's background thread
+// (collective_queue.h) in call order, so StartAllReduceSum returns at once and the caller computes while MPI moves
+// the data; blocking calls are a start and a wait. Where MPI grants less than MPI_THREAD_SERIALIZED, collectives run
+// on the calling thread and StartAllReduceSum returns finished work. Each communicator works on its own duplicate of MPI_COMM_WORLD with
 // MPI_ERRORS_RETURN, so a failing call is reported as "[rank r/n] MPI_Allreduce failed: <MPI's message>" and every
 // rank is aborted. A collective in flight longer than `timeout_seconds` aborts every rank too.
 //
@@ -21,6 +24,7 @@
 
 #include <mpi.h>
 
+#include "zegclip/distributed/collective_queue.h"
 #include "zegclip/distributed/collective_watchdog.h"
 #include "zegclip/distributed/communicator.h"
 
@@ -42,13 +46,12 @@ class MpiCommunicator : public Communicator {
   std::string backend() const override { return "mpi"; }
   at::Device device() const override { return at::kCPU; }
 
-  void AllReduceSum(at::Tensor& tensor) override;
+  // CPU tensors: queued on the background thread. CUDA tensors are staged through host memory synchronously.
+  std::unique_ptr<CollectiveWork> StartAllReduceSum(const at::Tensor& tensor) override;
   void Broadcast(at::Tensor& tensor, int root) override;
   void Barrier() override;
   [[noreturn]] void Abort(const std::string& why) override;
 
-  using Communicator::AllReduceMean;
-  using Communicator::AllReduceSum;
   using Communicator::Broadcast;
 
   // Broadcasts raw bytes from `root` (the NCCL backend sends its unique id with this).
@@ -59,8 +62,9 @@ class MpiCommunicator : public Communicator {
  private:
   // Aborts every rank with "<call> failed: <MPI's message>" unless rc is MPI_SUCCESS.
   void Check(int rc, const char* call);
-  void AllReduceSumHost(at::Tensor& tensor);
-  void BroadcastHost(at::Tensor& tensor, int root);
+  // Run on the queue's thread: the blocking MPI calls.
+  void AllReduceSumHost(const at::Tensor& tensor);
+  void BroadcastHost(const at::Tensor& tensor, int root);
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;
@@ -68,6 +72,7 @@ class MpiCommunicator : public Communicator {
   int local_rank_ = 0;
   int local_size_ = 1;
   std::unique_ptr<CollectiveWatchdog> watchdog_;
+  std::unique_ptr<CollectiveQueue> queue_;  // last: stopped first, while the communicator is whole
 };
 
 }  // namespace zegclip::distributed

@@ -2,7 +2,9 @@
 // rank runs every test in the same order (the collectives must line up) and asserts on its own results; inputs
 // depend on the rank so the expected sums and means are known in closed form for any world size (1 rank included).
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -132,13 +134,91 @@ TEST(GradientBucketerMpi, BroadcastThenAverageGradients) {
   EXPECT_FALSE(params[3].grad().defined());  // frozen: untouched
 }
 
+// Parameters used as y = x * p[use[0]] * p[use[1]] * ..., loss = sum(y^2): backward produces the gradients in the
+// reverse of `use`. `x` depends on the rank, so the ranks' gradients differ.
+struct Chain {
+  std::vector<at::Tensor> params;
+  explicit Chain(int n) {
+    for (int i = 0; i < n; ++i) params.push_back((at::arange(64, at::kFloat) * 0.01 + 1 + i).requires_grad_(true));
+  }
+  // `mid_backward` (if set) runs when backward reaches the product after the first `mid_at` factors.
+  at::Tensor Loss(int rank, const std::vector<int>& use, std::function<void()> mid_backward = nullptr,
+                  size_t mid_at = 0) const {
+    at::Tensor y = at::linspace(-1, 1, 64) * (rank + 1);
+    for (size_t k = 0; k < use.size(); ++k) {
+      y = y * params[use[k]];
+      if (mid_backward && k + 1 == mid_at) {
+        y.register_hook([mid_backward](const at::Tensor& g) {
+          mid_backward();
+          return g;
+        });
+      }
+    }
+    return y.pow(2).sum();
+  }
+};
+
+// Rank r's plain gradients (one backward, no communication) for `use`, computed on any rank.
+std::vector<at::Tensor> PlainGrads(const Chain& chain, int rank, const std::vector<int>& use) {
+  Chain copy(0);
+  for (const at::Tensor& p : chain.params) copy.params.push_back(p.detach().clone().requires_grad_(true));
+  copy.Loss(rank, use).backward();
+  std::vector<at::Tensor> grads;
+  for (const at::Tensor& p : copy.params) grads.push_back(p.grad().defined() ? p.grad() : at::zeros_like(p));
+  return grads;
+}
+
+// Overlapped (buckets start from backward on the queue's thread) against blocking (all after backward): the same
+// bits, and the mean of every rank's plain gradients; rank 0 leaves parameter 2 unused.
+TEST(GradientBucketerMpi, OverlapEqualsBlockingAndTheMeanOfEveryRanksGradients) {
+  MpiCommunicator& comm = Comm();
+  const int n = comm.size();
+  auto use_of = [](int rank) { return rank == 0 ? std::vector<int>{0, 1, 3, 4} : std::vector<int>{0, 1, 2, 3, 4}; };
+  Chain a(5), b(5);
+  GradientBucketer overlapped(a.params, &comm, BucketOptions{256, 512, /*overlap=*/true});
+  GradientBucketer blocking(b.params, &comm, BucketOptions{256, 512, /*overlap=*/false});
+  ASSERT_GE(overlapped.buckets().size(), 3u);
+  for (int step = 0; step < 3; ++step) {  // step 1 rebuilds the overlapped buckets in arrival order
+    overlapped.ZeroGrad();
+    a.Loss(comm.rank(), use_of(comm.rank())).backward();
+    overlapped.AllReduceGradients();
+    blocking.ZeroGrad();
+    b.Loss(comm.rank(), use_of(comm.rank())).backward();
+    blocking.AllReduceGradients();
+    std::vector<at::Tensor> mean(5);
+    for (int r = 0; r < n; ++r) {
+      const std::vector<at::Tensor> g = PlainGrads(a, r, use_of(r));
+      for (int i = 0; i < 5; ++i) mean[i] = r == 0 ? g[i].clone() : mean[i] + g[i];
+    }
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_TRUE(at::equal(a.params[i].grad(), b.params[i].grad())) << "step " << step << ", param " << i;
+      EXPECT_TRUE(at::allclose(a.params[i].grad(), mean[i] / n, 1e-6, 0)) << "step " << step << ", param " << i;
+    }
+    if (step > 0 && comm.rank() == 1) EXPECT_GT(overlapped.last_started_in_backward(), 0);
+    EXPECT_EQ(blocking.last_started_in_backward(), 0);
+  }
+}
+
 // Failure scenarios, run only by mpi_stalled_rank_test.sh (they end the job on purpose).
 TEST(MpiFailure, StalledRankOrMpiErrorAbortsEveryRank) {
   const char* mode = std::getenv("ZEGCLIP_MPI_FAILURE_TEST");
   if (mode == nullptr) GTEST_SKIP() << "run by mpi_stalled_rank_test.sh";
   MpiCommunicator comm(/*timeout_seconds=*/2);
   ASSERT_EQ(comm.size(), 2);
-  if (std::string(mode) == "stall") {
+  if (std::string(mode) == "killed_in_backward" || std::string(mode) == "stalled_in_backward") {
+    // Rank 1 goes away half-way through backward, after its first buckets have started.
+    const bool kill = std::string(mode) == "killed_in_backward";
+    Chain chain(6);
+    GradientBucketer bucketer(chain.params, &comm, BucketOptions{0, 0, /*overlap=*/true});
+    bucketer.ZeroGrad();
+    auto vanish = [&] {
+      if (comm.rank() != 1) return;
+      if (kill) std::raise(SIGKILL);
+      std::this_thread::sleep_for(std::chrono::seconds(60));
+    };
+    chain.Loss(comm.rank(), {0, 1, 2, 3, 4, 5}, vanish, /*mid_at=*/3).backward();
+    bucketer.AllReduceGradients();
+  } else if (std::string(mode) == "stall") {
     if (comm.rank() == 1) std::this_thread::sleep_for(std::chrono::seconds(60));
     at::Tensor t = at::ones({8});
     comm.AllReduceSum(t);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAStream.h>
 #include <cuda_runtime_api.h>
@@ -37,6 +38,11 @@ cudaStream_t CurrentStream(int device) {
   return c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(device)).stream();
 }
 
+// A high-priority stream from PyTorch's pool: known to the caching allocator, so recordStream works on it.
+c10::cuda::CUDAStream CommStream(int device) {
+  return c10::cuda::getStreamFromPool(/*isHighPriority=*/true, static_cast<c10::DeviceIndex>(device));
+}
+
 }  // namespace
 
 NcclCommunicator::NcclCommunicator(double timeout_seconds)
@@ -61,6 +67,7 @@ NcclCommunicator::NcclCommunicator(double timeout_seconds)
   cudaEvent_t event = nullptr;
   CheckCuda(cudaEventCreateWithFlags(&event, cudaEventDisableTiming), "cudaEventCreateWithFlags");
   event_ = event;
+  comm_stream_ = CommStream(local_rank()).stream();
 }
 
 NcclCommunicator::~NcclCommunicator() {
@@ -94,9 +101,13 @@ void NcclCommunicator::CheckDeviceTensor(const at::Tensor& tensor, const char* c
 }
 
 void NcclCommunicator::WaitFor(void* stream, const char* call) {
-  cudaStream_t s = static_cast<cudaStream_t>(stream);
-  cudaEvent_t event = static_cast<cudaEvent_t>(event_);
-  CheckCuda(cudaEventRecord(event, s), "cudaEventRecord");
+  CheckCuda(cudaEventRecord(static_cast<cudaEvent_t>(event_), static_cast<cudaStream_t>(stream)), "cudaEventRecord");
+  WaitForEvent(event_, call);
+}
+
+void NcclCommunicator::WaitForEvent(void* event_ptr, const char* call) {
+  cudaEvent_t event = static_cast<cudaEvent_t>(event_ptr);
+  CollectiveWatchdog::Scope scope(*watchdog_, call);
   while (true) {
     const cudaError_t state = cudaEventQuery(event);
     if (state == cudaSuccess) return;
@@ -108,28 +119,56 @@ void NcclCommunicator::WaitFor(void* stream, const char* call) {
   }
 }
 
-void NcclCommunicator::AllReduceSum(at::Tensor& tensor) {
+// An allreduce queued on the communication stream; `done` is recorded after it there.
+class NcclCommunicator::AllReduceWork : public CollectiveWork {
+ public:
+  AllReduceWork(NcclCommunicator* comm, cudaEvent_t done) : comm_(comm), done_(done) {}
+  ~AllReduceWork() override { cudaEventDestroy(done_); }
+  void Wait() override {
+    comm_->CheckCuda(cudaStreamWaitEvent(CurrentStream(comm_->local_rank()), done_, 0), "cudaStreamWaitEvent");
+    comm_->WaitForEvent(done_, "ncclAllReduce");
+  }
+
+ private:
+  NcclCommunicator* comm_;
+  cudaEvent_t done_;
+};
+
+std::unique_ptr<CollectiveWork> NcclCommunicator::StartAllReduceSum(const at::Tensor& tensor) {
   CheckDeviceTensor(tensor, "AllReduceSum");
   TORCH_CHECK(tensor.scalar_type() != at::kBool, "AllReduceSum: bool tensors cannot be summed");
   const ncclDataType_t type = ToNcclType(tensor.scalar_type(), "AllReduceSum");
-  cudaStream_t stream = CurrentStream(local_rank());
-  CollectiveWatchdog::Scope scope(*watchdog_, "ncclAllReduce");
+  cudaStream_t comm_stream = static_cast<cudaStream_t>(comm_stream_);
+  // The allreduce starts after whatever the caller's stream has queued so far (the kernels writing the tensor).
+  cudaEvent_t ready = nullptr, done = nullptr;
+  CheckCuda(cudaEventCreateWithFlags(&ready, cudaEventDisableTiming), "cudaEventCreateWithFlags");
+  CheckCuda(cudaEventRecord(ready, CurrentStream(local_rank())), "cudaEventRecord");
+  CheckCuda(cudaStreamWaitEvent(comm_stream, ready, 0), "cudaStreamWaitEvent");
+  cudaEventDestroy(ready);  // released once the wait is satisfied
+  // The caching allocator must not hand the tensor's memory to another stream while NCCL still uses it.
+  c10::cuda::CUDACachingAllocator::recordStream(
+      tensor.storage().data_ptr(),
+      c10::cuda::getStreamFromExternal(comm_stream, static_cast<c10::DeviceIndex>(local_rank())));
   void* data = tensor.data_ptr();
-  CheckNccl(ncclAllReduce(data, data, static_cast<size_t>(tensor.numel()), type, ncclSum, comm_, stream),
+  CheckNccl(ncclAllReduce(data, data, static_cast<size_t>(tensor.numel()), type, ncclSum, comm_, comm_stream),
             "ncclAllReduce");
-  WaitFor(stream, "ncclAllReduce");
+  CheckCuda(cudaEventCreateWithFlags(&done, cudaEventDisableTiming), "cudaEventCreateWithFlags");
+  CheckCuda(cudaEventRecord(done, comm_stream), "cudaEventRecord");
+  return std::make_unique<AllReduceWork>(this, done);
 }
 
 void NcclCommunicator::Broadcast(at::Tensor& tensor, int root) {
   CheckDeviceTensor(tensor, "Broadcast");
   TORCH_CHECK(root >= 0 && root < size(), "Broadcast: root ", root, " is not a rank (size ", size(), ")");
   const ncclDataType_t type = ToNcclType(tensor.scalar_type(), "Broadcast");
-  cudaStream_t stream = CurrentStream(local_rank());
-  CollectiveWatchdog::Scope scope(*watchdog_, "ncclBroadcast");
+  // On the communication stream too: one stream keeps every collective of this communicator in call order.
+  cudaStream_t comm_stream = static_cast<cudaStream_t>(comm_stream_);
+  CheckCuda(cudaEventRecord(static_cast<cudaEvent_t>(event_), CurrentStream(local_rank())), "cudaEventRecord");
+  CheckCuda(cudaStreamWaitEvent(comm_stream, static_cast<cudaEvent_t>(event_), 0), "cudaStreamWaitEvent");
   void* data = tensor.data_ptr();
-  CheckNccl(ncclBroadcast(data, data, static_cast<size_t>(tensor.numel()), type, root, comm_, stream),
+  CheckNccl(ncclBroadcast(data, data, static_cast<size_t>(tensor.numel()), type, root, comm_, comm_stream),
             "ncclBroadcast");
-  WaitFor(stream, "ncclBroadcast");
+  WaitFor(comm_stream, "ncclBroadcast");  // the host waits: later work on any stream sees the result
 }
 
 void NcclCommunicator::Barrier() {

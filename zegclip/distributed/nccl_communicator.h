@@ -6,9 +6,11 @@
 // split); more ranks on a host than GPUs is an error that aborts every rank. Rank 0 makes the ncclUniqueId, MPI
 // broadcasts it, every rank calls ncclCommInitRank.
 //
-// Collectives run on the CURRENT CUDA stream of the rank's device; the host then waits for them while polling
+// Allreduces run on the communicator's own CUDA stream (as DDP's and Horovod's do), after the work the caller's
+// current stream had queued when it started them, so backward's kernels go on while NCCL moves a bucket. Wait()
+// orders the caller's current stream after the allreduce and holds the host until it is done while polling
 // ncclCommGetAsyncError, so a NCCL failure or a collective stuck past the timeout aborts every rank (the NCCL
-// communicator is aborted first, then MPI_Abort) instead of hanging.
+// communicator is aborted first, then MPI_Abort) instead of hanging. Broadcasts run on the current stream and block.
 //
 // Example (mpirun -np 4 on a 4-GPU host):
 //   NcclCommunicator comm(/*timeout_seconds=*/600);
@@ -43,13 +45,11 @@ class NcclCommunicator : public Communicator {
   std::string backend() const override { return "nccl"; }
   at::Device device() const override { return at::Device(at::kCUDA, static_cast<at::DeviceIndex>(local_rank())); }
 
-  void AllReduceSum(at::Tensor& tensor) override;
+  std::unique_ptr<CollectiveWork> StartAllReduceSum(const at::Tensor& tensor) override;
   void Broadcast(at::Tensor& tensor, int root) override;
   void Barrier() override;
   [[noreturn]] void Abort(const std::string& why) override;
 
-  using Communicator::AllReduceMean;
-  using Communicator::AllReduceSum;
   using Communicator::Broadcast;
 
  private:
@@ -58,11 +58,16 @@ class NcclCommunicator : public Communicator {
   void CheckDeviceTensor(const at::Tensor& tensor, const char* call) const;
   // Blocks until the work enqueued on `stream` so far is done, aborting on a NCCL error.
   void WaitFor(void* stream, const char* call);
+  // Blocks until `event` (a cudaEvent_t, recorded) has happened, aborting on a NCCL error or the timeout.
+  void WaitForEvent(void* event, const char* call);
+
+  class AllReduceWork;
 
   std::unique_ptr<MpiCommunicator> control_;
   std::unique_ptr<CollectiveWatchdog> watchdog_;
   ncclComm_t comm_ = nullptr;
-  void* event_ = nullptr;  // cudaEvent_t, kept opaque so this header needs no CUDA headers
+  void* event_ = nullptr;        // cudaEvent_t, kept opaque so this header needs no CUDA headers
+  void* comm_stream_ = nullptr;  // cudaStream_t: where allreduces run
 };
 
 }  // namespace zegclip::distributed

@@ -5,9 +5,10 @@
 
 namespace zegclip::distributed {
 
-void SingleCommunicator::AllReduceSum(at::Tensor& tensor) {
+std::unique_ptr<CollectiveWork> SingleCommunicator::StartAllReduceSum(const at::Tensor& tensor) {
   // Same preconditions as the real backends, so a bug shows up without mpirun too.
   CheckCollectiveInput(tensor, "AllReduceSum");
+  return std::make_unique<CompletedWork>();
 }
 
 void SingleCommunicator::Broadcast(at::Tensor& tensor, int root) {

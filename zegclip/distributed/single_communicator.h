@@ -24,13 +24,11 @@ class SingleCommunicator : public Communicator {
   std::string backend() const override { return "single"; }
   at::Device device() const override { return device_; }
 
-  void AllReduceSum(at::Tensor& tensor) override;
+  std::unique_ptr<CollectiveWork> StartAllReduceSum(const at::Tensor& tensor) override;
   void Broadcast(at::Tensor& tensor, int root) override;
   void Barrier() override {}
   [[noreturn]] void Abort(const std::string& why) override;
 
-  using Communicator::AllReduceMean;
-  using Communicator::AllReduceSum;
   using Communicator::Broadcast;
 
  private:

@@ -139,6 +139,7 @@ train::TrainerOptions TrainerOptionsFrom(const config::Experiment& e, const std:
   o.bf16_autocast = e.train().bf16();
   o.buckets.first_bucket_bytes = int64_t{e.distributed().first_bucket_mib()} << 20;
   o.buckets.bucket_bytes = int64_t{e.distributed().bucket_mib()} << 20;
+  o.buckets.overlap = e.distributed().overlap_allreduce();
   o.print = false;  // the progress bar shows the numbers; metrics.jsonl keeps them
   return o;
 }

@@ -23,6 +23,7 @@ absl::Status MetricsWriter::AfterStep(const StepRecord& record) {
   window_.steps += 1;
   window_.loss += record.loss;
   window_.seconds += record.seconds;
+  window_.comm_wait_seconds += record.comm_wait_seconds;
   window_.grad_norm += record.grad_norm;
   for (const auto& [name, value] : record.output->scalars) window_.scalars[name] += value;
   if (interval_ <= 0) return absl::OkStatus();
@@ -44,7 +45,7 @@ absl::Status MetricsWriter::Write(const StepRecord& last) {
     }
   }
   const double n = static_cast<double>(std::max<int64_t>(window_.steps, 1));
-  std::vector<double> local = {window_.loss / n, window_.seconds / n};
+  std::vector<double> local = {window_.loss / n, window_.seconds / n, window_.comm_wait_seconds / n};
   for (const std::string& key : keys) local.push_back(window_.scalars[key] / n);
   const std::vector<double> mean = comm.AllReduceMean(local);
   const double grad_norm = window_.grad_norm / n;  // identical on every rank (computed after averaging)
@@ -52,9 +53,11 @@ absl::Status MetricsWriter::Write(const StepRecord& last) {
 
   std::vector<std::pair<std::string, double>> numbers = {
       {"iter", static_cast<double>(last.iter)}, {"lr", last.lr}, {"loss", mean[0]}};
-  for (size_t i = 0; i < keys.size(); ++i) numbers.emplace_back(keys[i], mean[2 + i]);
+  for (size_t i = 0; i < keys.size(); ++i) numbers.emplace_back(keys[i], mean[3 + i]);
   if (trainer().options().grad_clip_norm > 0) numbers.emplace_back("grad_norm", grad_norm);
   numbers.emplace_back("time", mean[1]);
+  // Seconds per step the optimizer waited for the gradient allreduce after backward (what overlap did not hide).
+  if (comm.size() > 1) numbers.emplace_back("comm_wait", mean[2]);
   numbers.emplace_back("world_size", comm.size());
   return trainer().WriteMetrics("train", numbers);
 }

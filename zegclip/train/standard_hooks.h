@@ -49,7 +49,7 @@ class MetricsWriter : public TrainerHook {
  private:
   struct Window {  // sums since the last line
     int64_t steps = 0;
-    double loss = 0, seconds = 0, grad_norm = 0;
+    double loss = 0, seconds = 0, comm_wait_seconds = 0, grad_norm = 0;
     std::map<std::string, double> scalars;
   };
   absl::Status Write(const StepRecord& last);

@@ -24,7 +24,7 @@ toy_clip() {
 # metrics.jsonl train lines without the wall time, one per iteration (a resumed run logs redone iterations again:
 # they must be identical, so `sort -u` leaves one copy).
 train_lines() {
-  grep '"mode": "train"' "$1" | sed -E 's/, "time": [^,}]*//' | sort -u
+  grep '"mode": "train"' "$1" | sed -E 's/, "(time|comm_wait)": [^,}]*//g' | sort -u
 }
 # OpenMPI flags for local ranks (ZEGCLIP_MPIRUN_FLAGS).
 for env_sh in zegclip/distributed/mpirun_env.sh "${TEST_SRCDIR:-}/zegclip/zegclip/distributed/mpirun_env.sh"; do

@@ -197,7 +197,7 @@ absl::Status Trainer::OneStep(const StepFn& step) {
   for (auto& hook : hooks_) {
     if (absl::Status s = hook->BeforeStep(iter_); !s.ok()) return s;
   }
-  optimizer_.zero_grad();
+  bucketer_->ZeroGrad();  // the optimizer's zero_grad, and with several ranks: gradients into the allreduce buckets
   absl::StatusOr<StepOutput> out;
   {
     // The forward only, as torch.autocast; on the CPU where it computes bf16 natively (cpu_autocast.h).
@@ -227,8 +227,9 @@ absl::Status Trainer::OneStep(const StepFn& step) {
   // A finite step from the newest checkpoint: the older ones may go now (before a hook saves a newer one).
   if (unproven_checkpoint_ && comm_.is_main()) PruneCheckpoints();
 
-  StepRecord record{iter_, optimizer_.param_groups()[0].options().get_lr(), loss, grad_norm, 0, &*out};
+  StepRecord record{iter_, optimizer_.param_groups()[0].options().get_lr(), loss, grad_norm, 0, 0, &*out};
   record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  record.comm_wait_seconds = bucketer_->last_wait_seconds();
   for (auto& hook : hooks_) {
     if (absl::Status s = hook->AfterStep(record); !s.ok()) return s;
   }

@@ -33,6 +33,7 @@ struct StepRecord {
   double loss = 0;
   double grad_norm = 0;   // total gradient norm before clipping (NaN when clipping is off)
   double seconds = 0;     // wall time of the whole step
+  double comm_wait_seconds = 0;  // of which waiting after backward for the gradient allreduce (several ranks)
   const StepOutput* output = nullptr;
 };
 
