@@ -1,5 +1,9 @@
 #include "zegclip/distributed/collective_queue.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <exception>
 #include <utility>
 
@@ -41,7 +45,7 @@ class CollectiveQueue::TaskWork : public CollectiveWork {
   std::shared_ptr<Task> task_;
 };
 
-CollectiveQueue::CollectiveQueue(bool threaded) {
+CollectiveQueue::CollectiveQueue(bool threaded, int niceness) : niceness_(niceness) {
   if (threaded) thread_ = std::thread([this] { Loop(); });
 }
 
@@ -68,6 +72,8 @@ std::unique_ptr<CollectiveWork> CollectiveQueue::Submit(std::function<void()> ca
 }
 
 void CollectiveQueue::Loop() {
+  // Linux keeps a nice value per thread: this lowers only the queue's thread.
+  if (niceness_ > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), niceness_);
   while (true) {
     std::shared_ptr<Task> task;
     {

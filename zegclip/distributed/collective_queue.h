@@ -2,6 +2,10 @@
 // background thread lets the training thread go on computing while MPI moves a bucket. Every rank submits the same
 // collectives in the same order, so they line up across ranks exactly as blocking calls would.
 //
+// The thread may run at a lower priority (`niceness`, Linux's nice value, 0-19): then it computes with what the
+// training threads leave idle. MPI between ranks on one host is CPU work (shared-memory copies and polling); on a
+// machine whose cores all compute, a full-priority thread would slow backward down by more than it hides.
+//
 // A queue made with `threaded = false` runs each submission inline (for MPI libraries that do not allow calls from a
 // second thread); its work is complete when Submit returns.
 //
@@ -26,7 +30,7 @@ namespace zegclip::distributed {
 
 class CollectiveQueue {
  public:
-  explicit CollectiveQueue(bool threaded);
+  explicit CollectiveQueue(bool threaded, int niceness = 0);
   // Runs what was submitted, then stops the thread.
   ~CollectiveQueue();
   CollectiveQueue(const CollectiveQueue&) = delete;
@@ -48,6 +52,7 @@ class CollectiveQueue {
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Task>> tasks_;
   bool stop_ = false;
+  const int niceness_;
   std::thread thread_;
 };
 

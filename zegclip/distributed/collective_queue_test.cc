@@ -1,5 +1,9 @@
 #include "zegclip/distributed/collective_queue.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -55,6 +59,15 @@ TEST(CollectiveQueue, InlineQueueRunsBeforeSubmitReturns) {
   EXPECT_EQ(ran_on, std::this_thread::get_id());
   work->Wait();
   EXPECT_THROW(queue.Run([] { throw std::runtime_error("x"); }), std::runtime_error);
+}
+
+TEST(CollectiveQueue, ANiceQueueLowersOnlyItsOwnThread) {
+  const int before = getpriority(PRIO_PROCESS, 0);
+  CollectiveQueue queue(true, /*niceness=*/7);
+  int inside = -100;
+  queue.Run([&] { inside = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); });
+  if (before <= 7) EXPECT_EQ(inside, 7);  // setpriority sets the value (raising it needs no privilege)
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))), before);
 }
 
 TEST(CollectiveQueue, DestructionRunsEverythingSubmitted) {

@@ -48,6 +48,27 @@ TEST(NcclCommunicator, BucketerAveragesCudaGradients) {
   EXPECT_TRUE(at::equal(params[0].grad().cpu(), at::full({300, 5}, 2.0)));
   EXPECT_TRUE(at::equal(params[1].grad().cpu(), at::zeros({17})));
 }
+// Started allreduces run on the communicator's stream after what the current stream had queued, and Wait orders the
+// current stream after them: a kernel queued before the start is seen, one queued after the wait sees the result.
+TEST(NcclCommunicator, StartedAllReducesFollowTheCurrentStreamAndWaitOrdersItAfterThem) {
+  NcclCommunicator& comm = Comm();
+  const int n = comm.size();
+  std::vector<at::Tensor> buckets;
+  std::vector<std::unique_ptr<CollectiveWork>> works;
+  for (int b = 0; b < 4; ++b) {
+    at::Tensor t = at::zeros({1 << 20}, at::TensorOptions().device(comm.device()));
+    t.add_(b + 1.0);  // queued on the current stream just before the start
+    works.push_back(comm.StartAllReduceSum(t));
+    buckets.push_back(t);
+  }
+  at::Tensor busy = at::randn({2048, 2048}, at::TensorOptions().device(comm.device()));
+  for (int i = 0; i < 4; ++i) busy = busy.matmul(busy).tanh();  // compute meanwhile on the current stream
+  for (auto& work : works) work->Wait();
+  for (int b = 0; b < 4; ++b) {
+    at::Tensor doubled = buckets[b] * 2;  // queued after the wait
+    EXPECT_TRUE(at::equal(doubled.cpu(), at::full({1 << 20}, 2.0 * (b + 1) * n))) << "bucket " << b;
+  }
+}
 #else
 TEST(NcclCommunicator, NotBuiltWithoutNccl) { GTEST_SKIP() << "built without ZEGCLIP_WITH_NCCL"; }
 #endif
