@@ -111,6 +111,7 @@ void GradientBucketer::ZeroGrad() {
   std::lock_guard<std::mutex> lock(mutex_);
   armed_ = true;
   ready_.assign(trainable_.size(), 0);
+  if (!rebuilt_) arrival_.clear();  // recorded afresh until a step completes (one may have failed mid-backward)
   for (size_t b = 0; b < buckets_.size(); ++b) pending_[b] = static_cast<int64_t>(buckets_[b].indices.size());
   next_bucket_ = 0;
 }

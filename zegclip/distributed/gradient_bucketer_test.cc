@@ -334,6 +334,29 @@ TEST(GradientBucketerOverlap, BucketsAreRebuiltOnceInTheOrderGradientsArrived) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(at::equal(chain.params[i].grad(), plain[i])) << i;
 }
 
+TEST(GradientBucketerOverlap, AStepThatFailedMidBackwardLeavesNoTraceInTheRebuild) {
+  Chain chain(3);
+  FakeCommunicator comm(2, true);
+  GradientBucketer bucketer(chain.params, &comm, {0, 0});
+  // Backward fails after p1's gradient has landed (its bucket started), before p0's and p2's.
+  bucketer.ZeroGrad();
+  at::Tensor y = at::linspace(-1, 1, 6) * chain.params[2];
+  y.register_hook([](const at::Tensor&) -> at::Tensor { throw std::runtime_error("a failing backward"); });
+  y = y * chain.params[0] * chain.params[1];
+  EXPECT_THROW(y.pow(2).sum().backward(), std::exception);
+  // The next steps complete; the rebuild follows the first COMPLETED step's order (p1, p0, p2), each index once.
+  const std::vector<int> use = {2, 0, 1};
+  Step(bucketer, comm, chain, use);
+  bucketer.ZeroGrad();
+  ASSERT_EQ(bucketer.buckets().size(), 3u);
+  EXPECT_EQ(bucketer.buckets()[0].indices, std::vector<int>{1});
+  EXPECT_EQ(bucketer.buckets()[1].indices, std::vector<int>{0});
+  EXPECT_EQ(bucketer.buckets()[2].indices, std::vector<int>{2});
+  Step(bucketer, comm, chain, use);
+  const std::vector<at::Tensor> plain = chain.PlainGrads(use);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(at::equal(chain.params[i].grad(), plain[i])) << i;
+}
+
 TEST(GradientBucketerOverlap, TwoBackwardPassesInOneStepAreAnError) {
   Chain chain(2);
   FakeCommunicator comm(2, true);
