@@ -39,7 +39,8 @@ for mode in DEEP_PROMPT FINETUNE; do
     "$COMPARE" "$work/$mode-np2/iter_6.ckpt" "$work/$mode-np1/iter_6.ckpt" 1e-6 | tee "$work/$mode-compare.txt"
     check "$mode: final parameters agree to 1e-6 relative" test "${PIPESTATUS[0]}" -eq 0
   else
-    "$COMPARE" "$work/$mode-np2/iter_6.ckpt" "$work/$mode-np1/iter_6.ckpt" 1e-5 in_proj_bias | tee "$work/$mode-compare.txt"
+    "$COMPARE" "$work/$mode-np2/iter_6.ckpt" "$work/$mode-np1/iter_6.ckpt" 1e-5 in_proj_bias |
+      tee "$work/$mode-compare.txt"
     check "$mode: final parameters but the attention biases agree to 1e-5 relative" test "${PIPESTATUS[0]}" -eq 0
     all=$("$COMPARE" "$work/$mode-np2/iter_6.ckpt" "$work/$mode-np1/iter_6.ckpt" 1); echo "$all"
     abs=$(echo "$all" | sed -E 's/.*max_absolute=([^ ]+).*/\1/')

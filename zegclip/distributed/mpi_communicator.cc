@@ -170,7 +170,7 @@ void MpiCommunicator::AllReduceSumHost(const at::Tensor& tensor) {
 void MpiCommunicator::Broadcast(at::Tensor& tensor, int root) {
   CheckCollectiveInput(tensor, "Broadcast");
   TORCH_CHECK(root >= 0 && root < size_, "Broadcast: root ", root, " is not a rank (size ", size_, ")");
-  ToMpiType(tensor.scalar_type(), "Broadcast");
+  ToMpiType(tensor.scalar_type(), "Broadcast");  // an unsupported dtype fails here, on the caller's thread
   if (tensor.is_cpu()) return queue_->Run([&] { BroadcastHost(tensor, root); });
   at::Tensor host = tensor.cpu();
   queue_->Run([&] { BroadcastHost(host, root); });

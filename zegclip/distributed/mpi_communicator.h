@@ -5,9 +5,9 @@
 // call MPI_Abort) and finalised at exit. Every collective runs on the communicator's background thread
 // (collective_queue.h) in call order, so StartAllReduceSum returns at once and the caller computes while MPI moves
 // the data; blocking calls are a start and a wait. Where MPI grants less than MPI_THREAD_SERIALIZED, collectives run
-// on the calling thread and StartAllReduceSum returns finished work. Each communicator works on its own duplicate of MPI_COMM_WORLD with
-// MPI_ERRORS_RETURN, so a failing call is reported as "[rank r/n] MPI_Allreduce failed: <MPI's message>" and every
-// rank is aborted. A collective in flight longer than `timeout_seconds` aborts every rank too.
+// on the calling thread and StartAllReduceSum returns finished work. Each communicator works on its own duplicate of
+// MPI_COMM_WORLD with MPI_ERRORS_RETURN, so a failing call is reported as "[rank r/n] MPI_Allreduce failed: <MPI's
+// message>" and every rank is aborted. A collective in flight longer than `timeout_seconds` aborts every rank too.
 //
 // Supported dtypes: float32, float64, int32, int64, uint8, int8 (sum and broadcast); bfloat16 and float16 (sum via a
 // custom MPI op that adds in float32 and rounds, broadcast as raw 16-bit words); bool (broadcast only).

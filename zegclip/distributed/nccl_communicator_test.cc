@@ -1,6 +1,9 @@
 // The NCCL backend on one GPU, one rank (the GPU box has one GPU; NCCL refuses two ranks on one device, so the
 // multi-rank collectives are proven on CPU by mpi_communicator_test). Built by the CMake mirror on CUDA hosts with
 // NCCL (ZEGCLIP_WITH_NCCL); elsewhere the test skips. Run: build/bin/nccl_communicator_test (or under mpirun -np 1).
+#include <memory>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "zegclip/distributed/gradient_bucketer.h"
