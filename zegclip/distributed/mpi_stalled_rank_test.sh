@@ -19,34 +19,29 @@ check() {  # check NAME CONDITION...
   if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
 }
 
-log="${TEST_TMPDIR:-/tmp}/stall.log"
-start=$(date +%s)
-ZEGCLIP_MPI_FAILURE_TEST=stall timeout --signal=KILL 50 mpirun "${ZEGCLIP_MPIRUN_FLAGS[@]}" -np 2 \
-  -x ZEGCLIP_MPI_FAILURE_TEST "$bin" --gtest_filter='MpiFailure.*' >"$log" 2>&1
-rc=$?
-elapsed=$(( $(date +%s) - start ))
-cat "$log"
+# run_failure MODE: runs the MpiFailure test on 2 ranks with that scenario; sets log, rc and elapsed (seconds).
+run_failure() {
+  log="${TEST_TMPDIR:-/tmp}/$1.log"
+  local start=$(date +%s)
+  ZEGCLIP_MPI_FAILURE_TEST=$1 timeout --signal=KILL 50 mpirun "${ZEGCLIP_MPIRUN_FLAGS[@]}" -np 2 \
+    -x ZEGCLIP_MPI_FAILURE_TEST "$bin" --gtest_filter='MpiFailure.*' >"$log" 2>&1
+  rc=$?
+  elapsed=$(( $(date +%s) - start ))
+  cat "$log"
+}
+
+run_failure stall
 check "stalled job exits non-zero (rc=$rc)" test "$rc" -ne 0
 check "stalled job was not killed by the outer timeout" test "$rc" -ne 137
 check "stalled job ends within 30 s (took ${elapsed} s)" test "$elapsed" -lt 30
 check "watchdog names rank and call" grep -q "\[rank 0/2\] aborting: MPI_Allreduce has been in flight" "$log"
 
-log="${TEST_TMPDIR:-/tmp}/error.log"
-ZEGCLIP_MPI_FAILURE_TEST=error timeout --signal=KILL 50 mpirun "${ZEGCLIP_MPIRUN_FLAGS[@]}" -np 2 \
-  -x ZEGCLIP_MPI_FAILURE_TEST "$bin" --gtest_filter='MpiFailure.*' >"$log" 2>&1
-rc=$?
-cat "$log"
+run_failure error
 check "failing call exits non-zero (rc=$rc)" test "$rc" -ne 0 -a "$rc" -ne 137
 check "error names rank and call" grep -q "\[rank [01]/2\] aborting: MPI_Bcast failed" "$log"
 
 for mode in stalled_in_backward killed_in_backward; do
-  log="${TEST_TMPDIR:-/tmp}/$mode.log"
-  start=$(date +%s)
-  ZEGCLIP_MPI_FAILURE_TEST=$mode timeout --signal=KILL 50 mpirun "${ZEGCLIP_MPIRUN_FLAGS[@]}" -np 2 \
-    -x ZEGCLIP_MPI_FAILURE_TEST "$bin" --gtest_filter='MpiFailure.*' >"$log" 2>&1
-  rc=$?
-  elapsed=$(( $(date +%s) - start ))
-  cat "$log"
+  run_failure "$mode"
   # mpirun passes on the killed rank's 128 + 9; the outer timeout (also 137) would take 50 s.
   check "$mode: job exits non-zero (rc=$rc)" test "$rc" -ne 0
   check "$mode: job ends within 30 s, not by the outer timeout (took ${elapsed} s)" test "$elapsed" -lt 30
