@@ -1,7 +1,28 @@
 #include "data/class_catalog.h"
 
+#include <utility>
+
 namespace zegclip::data {
 namespace {
+
+constexpr int64_t kBaseColours = 6, kBasePatterns = 6, kAllColours = 8, kAllPatterns = 8;
+
+// (colour, pattern) of every composition id: the base 6 x 6 first (id = colour * 6 + pattern), then the others.
+const std::vector<std::pair<int64_t, int64_t>>& CompositionTable() {
+  static const auto* table = [] {
+    auto* t = new std::vector<std::pair<int64_t, int64_t>>;
+    for (int64_t c = 0; c < kBaseColours; ++c) {
+      for (int64_t p = 0; p < kBasePatterns; ++p) t->emplace_back(c, p);
+    }
+    for (int64_t c = 0; c < kAllColours; ++c) {
+      for (int64_t p = 0; p < kAllPatterns; ++p) {
+        if (c >= kBaseColours || p >= kBasePatterns) t->emplace_back(c, p);
+      }
+    }
+    return t;
+  }();
+  return *table;
+}
 
 DatasetClasses MakeVoc() {
   return {"voc2012",
@@ -68,15 +89,45 @@ const std::vector<DatasetClasses>& Catalog() {
 }  // namespace
 
 const std::vector<std::string>& SyntheticColours() {
-  static const auto* colours =
-      new std::vector<std::string>{"red", "green", "blue", "yellow", "purple", "orange"};
+  static const auto* colours = new std::vector<std::string>(SyntheticAllColours().begin(),
+                                                            SyntheticAllColours().begin() + kBaseColours);
   return *colours;
 }
 
 const std::vector<std::string>& SyntheticPatterns() {
-  static const auto* patterns =
-      new std::vector<std::string>{"plain", "horizontal", "vertical", "diagonal", "dotted", "checkered"};
+  static const auto* patterns = new std::vector<std::string>(SyntheticAllPatterns().begin(),
+                                                             SyntheticAllPatterns().begin() + kBasePatterns);
   return *patterns;
+}
+
+const std::vector<std::string>& SyntheticAllColours() {
+  static const auto* colours =
+      new std::vector<std::string>{"red", "green", "blue", "yellow", "purple", "orange", "cyan", "pink"};
+  return *colours;
+}
+
+const std::vector<std::string>& SyntheticAllPatterns() {
+  static const auto* patterns = new std::vector<std::string>{"plain",  "horizontal", "vertical", "diagonal",
+                                                             "dotted", "checkered",  "gridded",  "zigzag"};
+  return *patterns;
+}
+
+int64_t SyntheticCompositionCount() { return kAllColours * kAllPatterns; }
+
+int64_t SyntheticCompositionColour(int64_t id) { return CompositionTable().at(id).first; }
+
+int64_t SyntheticCompositionPattern(int64_t id) { return CompositionTable().at(id).second; }
+
+std::string SyntheticCompositionName(int64_t id) {
+  return SyntheticAllColours().at(SyntheticCompositionColour(id)) + " " +
+         SyntheticAllPatterns().at(SyntheticCompositionPattern(id));
+}
+
+int64_t FindSyntheticComposition(const std::string& name) {
+  for (int64_t id = 0; id < SyntheticCompositionCount(); ++id) {
+    if (SyntheticCompositionName(id) == name) return id;
+  }
+  return -1;
 }
 
 const DatasetClasses* FindDatasetClasses(const std::string& dataset) {

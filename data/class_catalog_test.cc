@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -32,6 +33,35 @@ TEST(ClassCatalog, EveryUnseenClassIsKnownAndNamesAreUnique) {
     EXPECT_EQ(names.size(), classes->names.size()) << key;
     for (const std::string& unseen : classes->unseen) EXPECT_TRUE(names.count(unseen)) << key << ": " << unseen;
   }
+}
+
+TEST(ClassCatalog, CompositionIdsKeepTheBaseClassesFirst) {
+  EXPECT_EQ(SyntheticColours().size(), 6u);
+  EXPECT_EQ(SyntheticPatterns().size(), 6u);
+  EXPECT_EQ(SyntheticAllColours().size(), 8u);
+  EXPECT_EQ(SyntheticAllPatterns().size(), 8u);
+  ASSERT_EQ(SyntheticCompositionCount(), 64);
+  const DatasetClasses* world = FindDatasetClasses("synthetic");
+  for (int64_t id = 0; id < 36; ++id) {
+    EXPECT_EQ(SyntheticCompositionName(id), world->names[id]);
+    EXPECT_EQ(SyntheticCompositionColour(id), id / 6);
+    EXPECT_EQ(SyntheticCompositionPattern(id), id % 6);
+  }
+  EXPECT_EQ(SyntheticCompositionName(36), "red gridded");
+  EXPECT_EQ(SyntheticCompositionName(37), "red zigzag");
+  EXPECT_EQ(SyntheticCompositionName(47), "orange zigzag");
+  EXPECT_EQ(SyntheticCompositionName(48), "cyan plain");
+  EXPECT_EQ(SyntheticCompositionName(63), "pink zigzag");
+  std::set<std::pair<int64_t, int64_t>> pairs;
+  for (int64_t id = 0; id < 64; ++id) {
+    EXPECT_EQ(FindSyntheticComposition(SyntheticCompositionName(id)), id);
+    const int64_t colour = SyntheticCompositionColour(id), pattern = SyntheticCompositionPattern(id);
+    EXPECT_EQ(id >= 36, colour >= 6 || pattern >= 6) << id;
+    pairs.insert({colour, pattern});
+  }
+  EXPECT_EQ(pairs.size(), 64u);
+  EXPECT_EQ(FindSyntheticComposition("teal plain"), -1);
+  EXPECT_EQ(FindSyntheticComposition("red"), -1);
 }
 
 TEST(ClassCatalog, SyntheticSplitKeepsEveryAttributeInFourSeenClasses) {

@@ -4,13 +4,14 @@
 #include <array>
 
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "data/class_catalog.h"
 
 namespace zegclip::data {
 namespace {
 
 // Pattern words by pattern index (class_catalog.cc's order: plain, horizontal, vertical, diagonal, dotted,
-// checkered): the adjectives a caption may use, and the "with ..." phrase.
+// checkered, then the extra gridded, zigzag): the adjectives a caption may use, and the "with ..." phrase.
 struct PatternWords {
   std::vector<std::string> adjectives;
   std::string with_phrase;
@@ -24,6 +25,8 @@ const std::vector<PatternWords>& PatternVocabulary() {
       {{"diagonal"}, "with diagonal stripes"},
       {{"dotted", "spotted"}, "with dots"},
       {{"checkered", "chequered"}, "with checks"},
+      {{"gridded"}, "with a grid"},
+      {{"zigzag"}, "with zigzags"},
   };
   return *words;
 }
@@ -46,8 +49,8 @@ const T& Pick(const std::vector<T>& items, SampleRng& rng) {
 
 // One object in one of four shapes; "one" only where an earlier object introduced the noun.
 std::string PhraseObject(int64_t class_id, bool first, SampleRng& rng) {
-  const std::string& colour = SyntheticColours().at(class_id / SyntheticPatterns().size());
-  const PatternWords& pattern = PatternVocabulary().at(class_id % SyntheticPatterns().size());
+  const std::string& colour = SyntheticAllColours().at(SyntheticCompositionColour(class_id));
+  const PatternWords& pattern = PatternVocabulary().at(SyntheticCompositionPattern(class_id));
   const std::string adjective = Pick(pattern.adjectives, rng);
   const std::string noun = kNouns[rng.UniformInt(0, kNouns.size() - 1)];
   switch (rng.UniformInt(0, first ? 2 : 3)) {
@@ -62,10 +65,7 @@ std::string PhraseObject(int64_t class_id, bool first, SampleRng& rng) {
 
 std::string SyntheticCaption(const std::vector<int64_t>& class_ids) {
   std::vector<std::string> parts;
-  for (int64_t id : class_ids) {
-    parts.push_back("a " + SyntheticColours().at(id / SyntheticPatterns().size()) + " " +
-                    SyntheticPatterns().at(id % SyntheticPatterns().size()) + " object");
-  }
+  for (int64_t id : class_ids) parts.push_back("a " + SyntheticCompositionName(id) + " object");
   return parts.empty() ? "" : JoinObjects(parts) + ".";
 }
 
@@ -84,13 +84,15 @@ std::string SyntheticCaptionKey(std::vector<int64_t> class_ids) {
   return SyntheticCaption(class_ids);
 }
 
-std::vector<std::string> SyntheticCaptionWords() {
+std::vector<std::string> SyntheticCaptionWords(const std::vector<int64_t>& compositions) {
   std::vector<std::string> words = {"a", "and", ",", ".", "one", "picture", "of", "there", "is", "on", "noisy",
-                                    "background", "with", "no", "pattern", "stripes", "dots", "checks"};
+                                    "background"};
   for (const char* noun : kNouns) words.push_back(noun);
-  for (const std::string& colour : SyntheticColours()) words.push_back(colour);
-  for (const PatternWords& pattern : PatternVocabulary()) {
+  for (int64_t id : compositions) {
+    words.push_back(SyntheticAllColours().at(SyntheticCompositionColour(id)));
+    const PatternWords& pattern = PatternVocabulary().at(SyntheticCompositionPattern(id));
     for (const std::string& adjective : pattern.adjectives) words.push_back(adjective);
+    for (absl::string_view word : absl::StrSplit(pattern.with_phrase, ' ')) words.emplace_back(word);
   }
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());

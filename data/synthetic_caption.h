@@ -19,7 +19,8 @@
 namespace zegclip::data {
 
 // "a red dotted object." / "a red dotted object and a blue plain object." /
-// "a red dotted object, a green plain object and a blue plain object." (ids in the order given).
+// "a red dotted object, a green plain object and a blue plain object." (composition ids, class_catalog.h, in the
+// order given).
 std::string SyntheticCaption(const std::vector<int64_t>& class_ids);
 
 // The same objects in one of many phrasings drawn from rng: objects in random order, colour before or after the
@@ -33,9 +34,9 @@ std::string PhrasedSyntheticCaption(const std::vector<int64_t>& class_ids, Sampl
 // equal keys are each other's positives in contrastive pre-training.
 std::string SyntheticCaptionKey(std::vector<int64_t> class_ids);
 
-// Every word the phrasings use (colours, pattern words and synonyms, nouns, frames, joining words), for building a
-// vocabulary in which each is one token.
-std::vector<std::string> SyntheticCaptionWords();
+// Every word the phrasings of these compositions use (their colours, pattern words and synonyms, nouns, frames,
+// joining words), sorted and unique, for building a vocabulary in which each is one token.
+std::vector<std::string> SyntheticCaptionWords(const std::vector<int64_t>& compositions);
 
 }  // namespace zegclip::data
 

@@ -82,7 +82,9 @@ TEST(SyntheticCaption, EveryPhrasingSaysExactlyItsObjects) {
 }
 
 TEST(SyntheticCaption, PhrasingIsDeterministicAndUsesOnlyListedWords) {
-  const std::vector<std::string> words = SyntheticCaptionWords();
+  std::vector<int64_t> base(36);
+  for (int64_t k = 0; k < 36; ++k) base[k] = k;
+  const std::vector<std::string> words = SyntheticCaptionWords(base);
   const std::set<std::string> vocabulary(words.begin(), words.end());
   for (uint64_t draw = 0; draw < 200; ++draw) {
     SampleRng a(draw), b(draw);
@@ -96,6 +98,22 @@ TEST(SyntheticCaption, PhrasingIsDeterministicAndUsesOnlyListedWords) {
   }
   // The canonical pattern names are among the words (the class names stay expressible).
   for (const std::string& pattern : SyntheticPatterns()) EXPECT_TRUE(vocabulary.count(pattern)) << pattern;
+}
+
+TEST(SyntheticCaption, ExtraColoursAndPatternsHaveTheirWords) {
+  EXPECT_EQ(SyntheticCaption({62, 4}), "a pink gridded object and a red dotted object.");
+  const std::vector<std::string> words = SyntheticCaptionWords({62});  // pink gridded
+  const std::set<std::string> vocabulary(words.begin(), words.end());
+  for (const char* word : {"pink", "gridded", "grid", "with", "a", "object"}) {
+    EXPECT_TRUE(vocabulary.count(word)) << word;
+  }
+  for (const char* word : {"red", "zigzag", "dots"}) EXPECT_FALSE(vocabulary.count(word)) << word;
+  for (uint64_t draw = 0; draw < 100; ++draw) {
+    SampleRng rng(draw);
+    const std::string caption = PhrasedSyntheticCaption({63}, rng);  // pink zigzag
+    EXPECT_NE(caption.find("pink"), std::string::npos) << caption;
+    EXPECT_NE(caption.find("zigzag"), std::string::npos) << caption;
+  }
 }
 
 TEST(SyntheticCaption, OneIsNeverTheFirstObject) {

@@ -100,7 +100,7 @@ absl::Status ExportSyntheticWorld(const SyntheticExportOptions& options, const s
     if (absl::Status s = base::CreateDirectories(out_dir + folder, "make-synthetic: folder"); !s.ok()) return s;
   }
   std::string names;
-  for (const std::string& name : SyntheticClassNames()) absl::StrAppend(&names, name, "\n");
+  for (const std::string& name : SyntheticLabelNames(options.world)) absl::StrAppend(&names, name, "\n");
   if (absl::Status s = WriteText(out_dir + "/classes.txt", names); !s.ok()) return s;
   for (const auto& [split, size] : options.splits) {
     if (absl::Status s = ExportSplit(options, split, size, out_dir); !s.ok()) return s;

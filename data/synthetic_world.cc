@@ -11,13 +11,15 @@
 namespace zegclip::data {
 namespace {
 
-constexpr int64_t kColourCount = 6;
-constexpr int64_t kPatternCount = 6;
+constexpr int64_t kBaseColours = 6;
+constexpr int64_t kBasePatterns = 6;
+constexpr int64_t kColourCount = 8;  // class_catalog.h's SyntheticAllColours()
 constexpr double kPi = 3.14159265358979323846;
 // Mixed into the split's hash for the caption-phrasing stream (any constant unlike a split hash).
 constexpr uint64_t kPhrasingStream = 0x9e3779b97f4a7c15ULL;
 
-// Saturated, well separated hues; the background is kept grey so no class colour appears there.
+// Saturated, well separated hues; the background is kept grey so no class colour appears there. The last two are
+// the extra colours, each at least 80 away in some channel from every base colour.
 constexpr std::array<std::array<uint8_t, 3>, kColourCount> kColours = {{
     {220, 40, 40},    // red
     {40, 170, 60},    // green
@@ -25,7 +27,12 @@ constexpr std::array<std::array<uint8_t, 3>, kColourCount> kColours = {{
     {230, 210, 40},   // yellow
     {150, 60, 200},   // purple
     {240, 140, 30},   // orange
+    {40, 200, 210},   // cyan
+    {240, 110, 180},  // pink
 }};
+
+// 0, 1, 2, 3, 3, 2, 1, 0 down 8 rows: added to x, it bends diagonal stripes into a zigzag.
+int64_t ZigzagShift(int64_t y) { return (y & 4) ? 3 - (y & 3) : (y & 3); }
 
 uint8_t Clamp8(int v) { return static_cast<uint8_t>(std::min(255, std::max(0, v))); }
 
@@ -92,11 +99,11 @@ void Rasterise(const std::vector<Ellipse>& parts, int64_t n, int8_t id, int8_t* 
   }
 }
 
-// Distinct classes for the objects of one image (a partial Fisher-Yates over the allowed list).
+// Distinct labels for the objects of one image (a partial Fisher-Yates over the allowed list).
 std::vector<int64_t> ChooseClasses(SampleRng& rng, const SyntheticWorldOptions& options) {
   std::vector<int64_t> pool = options.classes;
   if (pool.empty()) {
-    for (int64_t c = 0; c < SyntheticClassCount(); ++c) pool.push_back(c);
+    for (int64_t c = 0; c < SyntheticLabelCount(options); ++c) pool.push_back(c);
   }
   int64_t count = options.single_object ? 1 : rng.UniformInt(options.min_objects, options.max_objects);
   count = std::min<int64_t>(count, static_cast<int64_t>(pool.size()));
@@ -108,14 +115,16 @@ std::vector<int64_t> ChooseClasses(SampleRng& rng, const SyntheticWorldOptions& 
 }
 
 struct ObjectStyle {
-  int64_t class_id;
+  int64_t class_id;  // the label
+  int64_t pattern;
   int light[3], dark[3];
   int64_t phase_x, phase_y;
 };
 
-ObjectStyle DrawStyle(SampleRng& rng, int64_t class_id) {
-  ObjectStyle style{class_id, {}, {}, rng.UniformInt(0, 3), rng.UniformInt(0, 3)};
-  const auto& base = kColours[class_id / kPatternCount];
+ObjectStyle DrawStyle(SampleRng& rng, int64_t class_id, int64_t composition) {
+  ObjectStyle style{class_id, SyntheticCompositionPattern(composition), {}, {}, rng.UniformInt(0, 3),
+                    rng.UniformInt(0, 3)};
+  const auto& base = kColours[SyntheticCompositionColour(composition)];
   for (int c = 0; c < 3; ++c) {
     style.light[c] = Clamp8(base[c] + static_cast<int>(rng.UniformInt(-15, 15)));
     style.dark[c] = static_cast<int>(std::lround(style.light[c] * kSyntheticDarkShade));
@@ -137,7 +146,7 @@ std::vector<int64_t> PaintObjects(SampleRng& rng, const std::vector<ObjectStyle>
       const ObjectStyle& s = styles[owner[p]];
       ++visible[owner[p]];
       label[p] = static_cast<uint8_t>(s.class_id);
-      const bool dark = SyntheticPatternIsDark(s.class_id % kPatternCount, x + s.phase_x, y + s.phase_y);
+      const bool dark = SyntheticPatternIsDark(s.pattern, x + s.phase_x, y + s.phase_y);
       const int* rgb = dark ? s.dark : s.light;
       const uint64_t bits = rng.NextU64();
       for (int c = 0; c < 3; ++c) image[p * 3 + c] = Clamp8(rgb[c] + static_cast<int>((bits >> (8 * c)) % 11) - 5);
@@ -148,20 +157,40 @@ std::vector<int64_t> PaintObjects(SampleRng& rng, const std::vector<ObjectStyle>
 
 }  // namespace
 
-int64_t SyntheticClassCount() { return kColourCount * kPatternCount; }
+int64_t SyntheticClassCount() { return kBaseColours * kBasePatterns; }
 
 int64_t SyntheticClassId(int64_t colour_index, int64_t pattern_index) {
-  return colour_index * kPatternCount + pattern_index;
+  return colour_index * kBasePatterns + pattern_index;
 }
 
-std::string SyntheticClassName(int64_t class_id) {
-  return SyntheticColours().at(class_id / kPatternCount) + " " + SyntheticPatterns().at(class_id % kPatternCount);
-}
+std::string SyntheticClassName(int64_t class_id) { return SyntheticCompositionName(class_id); }
 
 std::vector<std::string> SyntheticClassNames() {
   std::vector<std::string> names;
   for (int64_t c = 0; c < SyntheticClassCount(); ++c) names.push_back(SyntheticClassName(c));
   return names;
+}
+
+std::vector<int64_t> SyntheticLabelCompositions(const SyntheticWorldOptions& options) {
+  std::vector<int64_t> compositions;
+  for (int64_t k = 0; k < SyntheticLabelCount(options); ++k) {
+    compositions.push_back(SyntheticLabelComposition(options, k));
+  }
+  return compositions;
+}
+
+std::vector<std::string> SyntheticLabelNames(const SyntheticWorldOptions& options) {
+  std::vector<std::string> names;
+  for (int64_t id : SyntheticLabelCompositions(options)) names.push_back(SyntheticCompositionName(id));
+  return names;
+}
+
+int64_t SyntheticLabelComposition(const SyntheticWorldOptions& options, int64_t label) {
+  return options.compositions.empty() ? label : options.compositions.at(label);
+}
+
+int64_t SyntheticLabelCount(const SyntheticWorldOptions& options) {
+  return options.compositions.empty() ? SyntheticClassCount() : static_cast<int64_t>(options.compositions.size());
 }
 
 std::array<uint8_t, 3> SyntheticColourRgb(int64_t colour_index) { return kColours.at(colour_index); }
@@ -174,6 +203,8 @@ bool SyntheticPatternIsDark(int64_t pattern_index, int64_t x, int64_t y) {
     case 3: return ((x + y) & 2) != 0;       // diagonal stripes (constant along x + y)
     case 4: return (x & 2) && (y & 2);       // dots: one 2x2 dark dot per 4x4 cell
     case 5: return ((x ^ y) & 2) != 0;       // checker of 2x2 cells
+    case 6: return (x & 3) == 0 || (y & 3) == 0;  // grid: 1-px lines every 4 px both ways
+    case 7: return ((x + ZigzagShift(y)) & 2) != 0;  // diagonal stripes that turn every 4 rows
     default: return false;
   }
 }
@@ -195,11 +226,19 @@ absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& o) {
   if (o.max_object_size > o.image_size) {
     return bad(absl::StrCat("max_object_size (", o.max_object_size, ") exceeds image_size (", o.image_size, ")"));
   }
-  std::vector<bool> seen(SyntheticClassCount(), false);
-  for (int64_t c : o.classes) {
-    if (c < 0 || c >= SyntheticClassCount()) {
-      return bad(absl::StrCat("class id ", c, " out of range [0, ", SyntheticClassCount(), ")"));
+  std::vector<bool> composed(SyntheticCompositionCount(), false);
+  for (int64_t c : o.compositions) {
+    if (c < 0 || c >= SyntheticCompositionCount()) {
+      return bad(absl::StrCat("composition id ", c, " out of range [0, ", SyntheticCompositionCount(), ")"));
     }
+    if (composed[c]) return bad(absl::StrCat("composition ", SyntheticCompositionName(c), " listed twice"));
+    composed[c] = true;
+  }
+  const int64_t labels = SyntheticLabelCount(o);
+  if (labels > 254) return bad(absl::StrCat("at most 254 classes fit a label byte, got ", labels));
+  std::vector<bool> seen(labels, false);
+  for (int64_t c : o.classes) {
+    if (c < 0 || c >= labels) return bad(absl::StrCat("class id ", c, " out of range [0, ", labels, ")"));
     if (seen[c]) return bad(absl::StrCat("class id ", c, " listed twice"));
     seen[c] = true;
   }
@@ -219,7 +258,7 @@ SyntheticScene RenderSyntheticScene(const SyntheticWorldOptions& options, std::s
   for (size_t i = 0; i < classes.size(); ++i) {
     const int64_t size = rng.UniformInt(options.min_object_size, options.max_object_size);
     Rasterise(DrawBlob(rng, n, size), n, static_cast<int8_t>(i), owner.data());
-    styles.push_back(DrawStyle(rng, classes[i]));
+    styles.push_back(DrawStyle(rng, classes[i], SyntheticLabelComposition(options, classes[i])));
   }
   uint8_t* label_data = label.data_ptr<uint8_t>();
   const std::vector<int64_t> visible =
@@ -238,11 +277,10 @@ SyntheticScene RenderSyntheticScene(const SyntheticWorldOptions& options, std::s
   }
   std::sort(scene.objects.begin(), scene.objects.end(),
             [](const SyntheticObject& a, const SyntheticObject& b) { return a.class_id < b.class_id; });
-  std::vector<int64_t> ids;
-  for (const SyntheticObject& o : scene.objects) ids.push_back(o.class_id);
-  // The ids are sorted, so the canonical caption is also the content key (SyntheticCaptionKey).
+  std::vector<int64_t> ids;  // the objects' compositions, which captions name
+  for (const SyntheticObject& o : scene.objects) ids.push_back(SyntheticLabelComposition(options, o.class_id));
   const std::string canonical = SyntheticCaption(ids);
-  scene.sample = {image, label, canonical, absl::StrCat(std::string(split), "/", index), canonical};
+  scene.sample = {image, label, canonical, absl::StrCat(std::string(split), "/", index), SyntheticCaptionKey(ids)};
   // Its own stream, so the phrasing draws leave the pixels exactly as with canonical captions.
   SampleRng phrasing(options.seed, HashString(split) ^ kPhrasingStream, static_cast<uint64_t>(index));
   if (options.varied_caption_fraction > 0 && phrasing.Bernoulli(options.varied_caption_fraction)) {

@@ -2,8 +2,10 @@
 // background, with per-pixel labels and captions. A class is "<colour> <pattern>" (6 colours x 6 patterns = 36,
 // id = colour_index * 6 + pattern_index, names from class_catalog.h). Patterns have a period of 4 px and are drawn in
 // a dark shade of the object's colour, so both attributes of a class are visible inside one 8x8 patch; the
-// background is label 255 (ignore). Every image is a pure function of (seed, split, index): any worker or rank
-// renders the same pixels, and nothing is stored.
+// background is label 255 (ignore). A world may instead segment any compositions of class_catalog.h's 8 colours x 8
+// patterns (options.compositions): a CLIP can then pre-train on more concepts than a segmenter trains on. Every
+// image is a pure function of (seed, split, index): any worker or rank renders the same pixels, and nothing is
+// stored.
 //
 // Example:
 //   SyntheticWorldOptions options;   // 64x64, 1-3 objects, 14-38 px
@@ -11,7 +13,9 @@
 //   absl::StatusOr<Sample> s = (*train)->Get(0);   // s->caption == "a red dotted object and a blue plain object."
 //
 //   options.single_object = true;                  // one object per image: CLIP pre-training, retrieval tests
-//   options.classes = {0, 7, 14};                  // draw objects only from these class ids
+//   options.classes = {0, 7, 14};                  // draw objects only from these labels
+//
+//   options.compositions = {0, 4, 62};             // a 3-class world: red plain, red dotted, pink gridded
 #ifndef ZEGCLIP_DATA_SYNTHETIC_WORLD_H_
 #define ZEGCLIP_DATA_SYNTHETIC_WORLD_H_
 
@@ -36,7 +40,10 @@ struct SyntheticWorldOptions {
   int64_t min_object_size = 14;  // blob extent in pixels
   int64_t max_object_size = 38;
   uint64_t seed = 0;
-  // Class ids objects are drawn from; empty = all 36. Objects of one image have distinct classes.
+  // The world's classes in label order: label k paints composition compositions[k] (class_catalog.h's ids, 0..63).
+  // Empty: the 36 base compositions, label = composition id (the default job's world).
+  std::vector<int64_t> compositions;
+  // Labels objects are drawn from; empty = every label. Objects of one image have distinct classes.
   std::vector<int64_t> classes;
   // Exactly one object per image (overrides min/max_objects).
   bool single_object = false;
@@ -48,21 +55,27 @@ struct SyntheticWorldOptions {
 // An object occluded down to fewer pixels than this is dropped: its pixels become ignore, its class leaves the caption.
 inline constexpr int64_t kSyntheticMinVisiblePixels = 20;
 
-int64_t SyntheticClassCount();                                      // 36
-int64_t SyntheticClassId(int64_t colour_index, int64_t pattern_index);
-std::string SyntheticClassName(int64_t class_id);                   // "red dotted"
-std::vector<std::string> SyntheticClassNames();                     // in class-id order
-// The base RGB colour of colour_index (the pattern uses kSyntheticDarkShade times it).
+int64_t SyntheticClassCount();                                      // 36: the base world
+int64_t SyntheticClassId(int64_t colour_index, int64_t pattern_index);  // a base class (both indices < 6)
+std::string SyntheticClassName(int64_t class_id);                   // "red dotted"; any composition id
+std::vector<std::string> SyntheticClassNames();                     // the base world's, in class-id order
+// A world's labels: how many, the composition each paints (options.compositions, or the base ids when it is
+// empty), and their names.
+int64_t SyntheticLabelCount(const SyntheticWorldOptions& options);
+int64_t SyntheticLabelComposition(const SyntheticWorldOptions& options, int64_t label);
+std::vector<int64_t> SyntheticLabelCompositions(const SyntheticWorldOptions& options);  // in label order
+std::vector<std::string> SyntheticLabelNames(const SyntheticWorldOptions& options);
+// The base RGB colour of colour_index, 0..7 (the pattern uses kSyntheticDarkShade times it).
 std::array<uint8_t, 3> SyntheticColourRgb(int64_t colour_index);
 inline constexpr float kSyntheticDarkShade = 0.45f;
 
-// True where the pattern draws its dark shade at (x, y) shifted by the object's phase (0..3 each).
+// True where the pattern (0..7) draws its dark shade at (x, y) shifted by the object's phase (0..3 each).
 bool SyntheticPatternIsDark(int64_t pattern_index, int64_t x, int64_t y);
 
 absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& options);
 
 struct SyntheticObject {
-  int64_t class_id;
+  int64_t class_id;  // the label
   int64_t visible_pixels;
   int64_t phase_x, phase_y;  // pattern offset: pixel (x, y) is dark iff SyntheticPatternIsDark(p, x+phase_x, y+phase_y)
 };

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "data/class_catalog.h"
 #include "gtest/gtest.h"
 
 namespace zegclip::data {
@@ -96,8 +97,9 @@ TEST(SyntheticWorld, PixelsMatchTheirLabels) {
 // For each pattern, finds objects of it and checks its geometry from the pixels alone.
 class PatternChecker {
  public:
-  PatternChecker(const Sample& sample, int64_t class_id) : sample_(sample), class_id_(class_id) {
-    const auto base = SyntheticColourRgb(class_id / 6);
+  PatternChecker(const Sample& sample, int64_t class_id, int64_t colour_index)
+      : sample_(sample), class_id_(class_id) {
+    const auto base = SyntheticColourRgb(colour_index);
     threshold_ = (base[0] + base[1] + base[2]) * (1 + kSyntheticDarkShade) / 2;
   }
   bool In(int64_t x, int64_t y) const {
@@ -142,7 +144,7 @@ TEST(SyntheticWorld, PatternsHavePeriodFour) {
     const SyntheticScene scene = RenderSyntheticScene(options, "test", index);
     ASSERT_EQ(scene.objects.size(), 1u);
     const int64_t c = scene.objects[0].class_id, pattern = c % 6;
-    const PatternChecker k(scene.sample, c);
+    const PatternChecker k(scene.sample, c, c / 6);
     auto all_same = [&](int64_t dx, int64_t dy) { auto p = k.Pairs(dx, dy); return p.second == 0 && p.first > 0; };
     auto all_differ = [&](int64_t dx, int64_t dy) { auto p = k.Pairs(dx, dy); return p.first == 0 && p.second > 0; };
     SCOPED_TRACE(SyntheticClassName(c) + " in image " + std::to_string(index));
@@ -284,6 +286,120 @@ TEST(SyntheticWorld, DatasetValidatesAndServesIndices) {
   const absl::StatusOr<Sample> s = (*dataset)->Get(3);
   ASSERT_TRUE(s.ok());
   EXPECT_TRUE(at::equal(s->image, RenderSyntheticScene(options, "val", 3).sample.image));
+}
+
+uint64_t Fnv1a(uint64_t h, const void* data, size_t n) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  return h;
+}
+
+// The base world's pixels, labels and captions, in the segmenter's and the quickstart's pre-training options, hashed:
+// the value was computed before the extra colours and patterns existed, so adding them changed nothing the default
+// job renders (its numbers reproduce to the last digit).
+TEST(SyntheticWorld, BaseWorldRendersExactlyAsBeforeTheExtraAttributes) {
+  uint64_t h = 1469598103934665603ULL;
+  SyntheticWorldOptions segmenter, pretrain;
+  pretrain.single_object = true;
+  pretrain.image_size = 32;
+  pretrain.min_object_size = 20;
+  pretrain.max_object_size = 32;
+  pretrain.varied_caption_fraction = 0.25;
+  for (const SyntheticWorldOptions* o : {&segmenter, &pretrain}) {
+    for (int64_t i = 0; i < 40; ++i) {
+      const Sample s = RenderSyntheticScene(*o, o == &segmenter ? "train" : "pretrain", i).sample;
+      h = Fnv1a(h, s.image.data_ptr(), s.image.numel());
+      h = Fnv1a(h, s.label.data_ptr(), s.label.numel());
+      h = Fnv1a(h, s.caption.data(), s.caption.size());
+      h = Fnv1a(h, s.caption_key.data(), s.caption_key.size());
+    }
+  }
+  EXPECT_EQ(h, 14503182142365206623ULL);
+  // Listing the base compositions in id order is the same world.
+  SyntheticWorldOptions listed;
+  for (int64_t c = 0; c < 36; ++c) listed.compositions.push_back(c);
+  for (int64_t i = 0; i < 5; ++i) {
+    EXPECT_TRUE(at::equal(RenderSyntheticScene(listed, "train", i).sample.image,
+                          RenderSyntheticScene(segmenter, "train", i).sample.image));
+  }
+}
+
+// Labels 0..3 of a world of 4 compositions, two with an extra colour and two with an extra pattern: every labelled
+// pixel has its composition's colour and pattern, and captions and keys name compositions, not labels.
+TEST(SyntheticWorld, AWorldOfCompositionsPaintsEachLabelAsItsComposition) {
+  SyntheticWorldOptions options;
+  options.compositions = {54, 63, 4, 37};  // cyan gridded, pink zigzag, red dotted, red zigzag
+  EXPECT_EQ(SyntheticLabelCount(options), 4);
+  EXPECT_EQ(SyntheticLabelNames(options),
+            (std::vector<std::string>{"cyan gridded", "pink zigzag", "red dotted", "red zigzag"}));
+  std::set<int64_t> labels_seen;
+  for (int64_t index = 0; index < 40; ++index) {
+    const SyntheticScene scene = RenderSyntheticScene(options, "train", index);
+    const uint8_t* img = scene.sample.image.data_ptr<uint8_t>();
+    const uint8_t* lab = scene.sample.label.data_ptr<uint8_t>();
+    std::map<int64_t, const SyntheticObject*> by_label;
+    std::vector<int64_t> named;
+    for (const SyntheticObject& o : scene.objects) {
+      by_label[o.class_id] = &o;
+      named.push_back(options.compositions[o.class_id]);
+      labels_seen.insert(o.class_id);
+    }
+    EXPECT_EQ(scene.sample.caption, SyntheticCaption(named));
+    EXPECT_EQ(scene.sample.caption_key, SyntheticCaptionKey(named));
+    for (int64_t p = 0; p < 64 * 64; ++p) {
+      if (lab[p] == kIgnoreLabel) continue;
+      ASSERT_LT(lab[p], 4);
+      const SyntheticObject& o = *by_label.at(lab[p]);
+      const int64_t composition = options.compositions[lab[p]];
+      const bool dark =
+          SyntheticPatternIsDark(SyntheticCompositionPattern(composition), p % 64 + o.phase_x, p / 64 + o.phase_y);
+      const auto base = SyntheticColourRgb(SyntheticCompositionColour(composition));
+      for (int ch = 0; ch < 3; ++ch) {
+        ASSERT_NEAR(img[p * 3 + ch], dark ? base[ch] * kSyntheticDarkShade : base[ch], dark ? 13 : 21);
+      }
+    }
+  }
+  EXPECT_EQ(labels_seen.size(), 4u);
+}
+
+TEST(SyntheticWorld, ExtraPatternsHaveTheirGeometry) {
+  SyntheticWorldOptions options;
+  options.single_object = true;
+  options.compositions = {36, 37};  // red gridded, red zigzag
+  int checked[2] = {0, 0};
+  for (int64_t index = 0; index < 40; ++index) {
+    const SyntheticScene scene = RenderSyntheticScene(options, "test", index);
+    ASSERT_EQ(scene.objects.size(), 1u);
+    const int64_t label = scene.objects[0].class_id;
+    const PatternChecker k(scene.sample, label, 0);
+    auto all_same = [&](int64_t dx, int64_t dy) { auto p = k.Pairs(dx, dy); return p.second == 0 && p.first > 0; };
+    auto some_differ = [&](int64_t dx, int64_t dy) { return k.Pairs(dx, dy).second > 0; };
+    if (label == 0) {  // gridded: 1-px lines every 4 px, 7 of 16 pixels dark
+      EXPECT_TRUE(all_same(4, 0) && all_same(0, 4) && some_differ(1, 0) && some_differ(0, 1));
+      EXPECT_NEAR(k.DarkFraction(), 7.0 / 16, 0.12);
+    } else {  // zigzag: period 4 across, 8 down, and not a straight diagonal
+      EXPECT_TRUE(all_same(4, 0) && all_same(0, 8) && some_differ(0, 4) && some_differ(1, -1) && some_differ(1, 1));
+      EXPECT_NEAR(k.DarkFraction(), 0.5, 0.12);
+    }
+    ++checked[label];
+  }
+  EXPECT_GE(checked[0], 10);
+  EXPECT_GE(checked[1], 10);
+}
+
+TEST(SyntheticWorld, CompositionsAreValidated) {
+  SyntheticWorldOptions options;
+  options.compositions = {3, 64};
+  EXPECT_FALSE(SyntheticWorldDataset::Create(options, "train", 10).ok());
+  options.compositions = {3, 40, 3};
+  const auto twice = SyntheticWorldDataset::Create(options, "train", 10);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("red diagonal listed twice"), std::string::npos);
+  options.compositions = {3, 40};
+  options.classes = {2};  // labels are 0 and 1
+  EXPECT_FALSE(SyntheticWorldDataset::Create(options, "train", 10).ok());
+  options.classes = {1};
+  EXPECT_TRUE(SyntheticWorldDataset::Create(options, "train", 10).ok());
 }
 
 TEST(SyntheticWorld, OtherImageSizes) {

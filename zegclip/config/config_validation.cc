@@ -5,6 +5,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "data/class_catalog.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "zegclip/config/class_split.h"
@@ -135,6 +137,27 @@ void CheckModel(const ModelConfig& model, Checker& c) {
   }
 }
 
+// Every name is a synthetic-world composition ("<colour> <pattern>" of class_catalog.h's 8 x 8), none twice.
+void CheckCompositions(const google::protobuf::RepeatedPtrField<std::string>& names, const std::string& field,
+                       Checker& c) {
+  std::vector<int64_t> ids;
+  for (const std::string& name : names) {
+    const int64_t id = data::FindSyntheticComposition(name);
+    if (id < 0) {
+      c.Fail(absl::StrCat(field, ": '", name, "' is not a synthetic-world class (\"<colour> <pattern>\", colours: ",
+                          absl::StrJoin(data::SyntheticAllColours(), ", "), "; patterns: ",
+                          absl::StrJoin(data::SyntheticAllPatterns(), ", "), ")"));
+      return;
+    }
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+      c.Fail(absl::StrCat(field, ": class '", name, "' is listed twice"));
+      return;
+    }
+    ids.push_back(id);
+  }
+  c.AtMost(static_cast<int64_t>(ids.size()), 254, field + " (classes: labels are one byte, 255 is ignore)");
+}
+
 void CheckData(const DataConfig& data, int patch, Checker& c) {
   c.Require(data.crop_size() > 0 && data.crop_size() % patch == 0, "data.crop_size", data.crop_size(),
             absl::StrCat("a positive multiple of model.clip.patch_size (", patch, ")"));
@@ -169,6 +192,7 @@ void CheckData(const DataConfig& data, int patch, Checker& c) {
                 w.max_object_size() <= w.image_size(),
             "data.synthetic.min_object_size", w.min_object_size(),
             "0 < min_object_size <= max_object_size <= image_size");
+  if (data.dataset() == SYNTHETIC) CheckCompositions(data.classes(), "data.classes", c);
 }
 
 void CheckTrain(const TrainConfig& t, Checker& c) {
@@ -262,6 +286,7 @@ void CheckPretrain(const ClipPretrainConfig& p, int patch, Checker& c) {
   c.AtMost(p.retrieval_images_per_class(), 10000, "pretrain.retrieval_images_per_class");
   c.AtMost(p.image_size(), 2048, "pretrain.image_size");
   c.AtMost(p.max_objects(), 64, "pretrain.max_objects");
+  CheckCompositions(p.classes(), "pretrain.classes", c);
 }
 
 void CheckReport(const ReportConfig& r, Checker& c) {

@@ -72,6 +72,25 @@ std::string ValidateWithAll(const std::vector<std::string>& assignments, const s
   return std::string(ValidateExperiment(exp).message());
 }
 
+TEST(ConfigValidation, SyntheticClassesAndPretrainClassesMustBeCompositions) {
+  const std::vector<std::string> wide = {"data.dataset=SYNTHETIC", "model.clip.patch_size=8",
+                                         "data.classes=red plain,cyan gridded,pink zigzag"};
+  EXPECT_EQ(ValidateWithAll(wide, "cyan gridded"), "");
+  std::vector<std::string> teal = wide;
+  teal.back() = "data.classes=red plain,teal plain";
+  EXPECT_THAT(ValidateWithAll(teal, "red plain"),
+              HasSubstr("data.classes: 'teal plain' is not a synthetic-world class (\"<colour> <pattern>\", colours: "
+                        "red, green, blue, yellow, purple, orange, cyan, pink; patterns: plain"));
+  std::vector<std::string> pretrain = wide;
+  pretrain.push_back("pretrain.classes=red plain,red plain");
+  EXPECT_THAT(ValidateWithAll(pretrain, "cyan gridded"),
+              HasSubstr("pretrain.classes: class 'red plain' is listed twice"));
+  pretrain.back() = "pretrain.classes=pink gridded,blue zigzag";
+  EXPECT_EQ(ValidateWithAll(pretrain, "cyan gridded"), "");
+  // Other datasets' classes are not compositions and need not be.
+  EXPECT_EQ(ValidateWithAll({"data.classes=sofa,cat"}, "sofa"), "");
+}
+
 TEST(ConfigValidation, CalibrationSplitNeedsCandidates) {
   EXPECT_EQ(ValidateWithAll({"eval.calibration_split=heldout"}),
             "eval.calibration_split: 'heldout' is set but eval.offset_candidates is empty (list the seen-score "

@@ -16,7 +16,7 @@ const std::vector<std::string>& FixedPrefixes(ResumeStage stage) {
   static const std::vector<std::string> pretrain = {
       "seed", "model.clip.", "data.classes", "data.unseen_classes", "data.seen_classes", "data.synthetic.",
       "pretrain.batch_size", "pretrain.image_size", "pretrain.min_object_size", "pretrain.max_object_size",
-      "pretrain.max_objects", "pretrain.varied_caption_fraction"};
+      "pretrain.max_objects", "pretrain.varied_caption_fraction", "pretrain.classes"};
   return stage == ResumeStage::kTrain ? train : pretrain;
 }
 

@@ -82,6 +82,7 @@ TEST(ResumeCompatibilityTest, FixedFieldsDependOnTheStage) {
   EXPECT_TRUE(FixedOnResume(ResumeStage::kPretrain, "model.clip.vision_width"));
   EXPECT_TRUE(FixedOnResume(ResumeStage::kPretrain, "pretrain.image_size"));
   EXPECT_TRUE(FixedOnResume(ResumeStage::kPretrain, "data.synthetic.max_objects"));
+  EXPECT_TRUE(FixedOnResume(ResumeStage::kPretrain, "pretrain.classes"));  // what CLIP knows
   EXPECT_FALSE(FixedOnResume(ResumeStage::kPretrain, "pretrain.lr"));
   EXPECT_FALSE(FixedOnResume(ResumeStage::kPretrain, "model.decoder.layers"));  // pretrain-clip builds no decoder
 }

@@ -62,9 +62,10 @@ TEST(ShippedExperiments, EveryFileValidatesAndIsNamedAfterItself) {
     std::getline(file, first_line);
     EXPECT_EQ(first_line.rfind("# ", 0), 0u) << path << ": starts without a header comment";
   }
-  for (const char* stem : {"voc_inductive", "voc_transductive", "voc_fully_supervised", "coco_inductive",
-                           "coco_transductive", "coco_fully_supervised", "context_inductive", "context_transductive",
-                           "coco_to_voc_eval", "coco_to_context_eval", "synthetic_quickstart"}) {
+  for (const char* stem :
+       {"voc_inductive", "voc_transductive", "voc_fully_supervised", "coco_inductive", "coco_transductive",
+        "coco_fully_supervised", "context_inductive", "context_transductive", "coco_to_voc_eval",
+        "coco_to_context_eval", "synthetic_quickstart", "synthetic_wide_world"}) {
     EXPECT_EQ(Shipped().count(stem), 1u) << stem;
   }
 }
@@ -72,6 +73,7 @@ TEST(ShippedExperiments, EveryFileValidatesAndIsNamedAfterItself) {
 TEST(ShippedExperiments, UnseenClassesAreTheCatalogsSplit) {
   for (const auto& [stem, e] : Shipped()) {
     if (stem.find("_to_") != std::string::npos) continue;  // cross-dataset: every class scored as seen
+    if (!e.data().classes().empty()) continue;             // a class list of its own, a split of its own (below)
     const data::DatasetClasses* catalog = data::FindDatasetClasses(DatasetKey(e.data().dataset()));
     ASSERT_NE(catalog, nullptr) << stem;
     EXPECT_EQ(UnseenOf(e), std::set<std::string>(catalog->unseen.begin(), catalog->unseen.end())) << stem;
@@ -169,6 +171,36 @@ TEST(ShippedExperiments, CrossDatasetFilesScoreEveryTargetClass) {
     EXPECT_TRUE(split->unseen.empty()) << stem;
     EXPECT_EQ(e.model().setting(), FULLY_SUPERVISED) << stem;
   }
+}
+
+// Hypothesis (a)'s world: the quickstart's classes all seen, 8 unseen ones that each carry exactly one attribute no
+// seen class has, and a CLIP pre-trained on every composition; otherwise the quickstart's recipe.
+TEST(ShippedExperiments, TheWideWorldSeparatesWhatCLIPKnowsFromWhatTheSegmenterSees) {
+  const Experiment& wide = Get("synthetic_wide_world");
+  const Experiment& quickstart = Get("synthetic_quickstart");
+  absl::StatusOr<ClassSplit> split = ResolveClassSplit(wide.data());
+  ASSERT_TRUE(split.ok()) << split.status();
+  const data::DatasetClasses* base = data::FindDatasetClasses("synthetic");
+  ASSERT_EQ(split->seen.size(), 36u);
+  for (int64_t k = 0; k < 36; ++k) EXPECT_EQ(split->names[split->seen[k]], base->names[k]);
+  ASSERT_EQ(split->unseen.size(), 8u);
+  for (int64_t k : split->unseen) {
+    const int64_t id = data::FindSyntheticComposition(split->names[k]);
+    const bool new_colour = data::SyntheticCompositionColour(id) >= 6;
+    const bool new_pattern = data::SyntheticCompositionPattern(id) >= 6;
+    EXPECT_TRUE(new_colour != new_pattern) << split->names[k];
+  }
+  EXPECT_EQ(wide.pretrain().classes_size(), data::SyntheticCompositionCount());
+  Experiment same = wide;
+  same.mutable_data()->clear_classes();
+  same.mutable_data()->mutable_unseen_classes()->CopyFrom(quickstart.data().unseen_classes());
+  same.mutable_pretrain()->clear_classes();
+  same.set_name(quickstart.name());
+  same.set_description(quickstart.description());
+  same.mutable_train()->set_max_iters(quickstart.train().max_iters());
+  same.mutable_train()->set_checkpoint_interval(quickstart.train().checkpoint_interval());
+  same.mutable_train()->set_eval_interval(quickstart.train().eval_interval());
+  EXPECT_EQ(same.SerializeAsString(), quickstart.SerializeAsString());
 }
 
 TEST(ShippedSweeps, EverySweepExpandsAndEveryPointValidates) {

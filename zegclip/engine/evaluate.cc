@@ -44,7 +44,8 @@ absl::StatusOr<EvalSummary> FinalEvaluation(const config::Experiment& e, const s
   }
   if (e.data().dataset() == config::SYNTHETIC) {
     std::tie(record.unseen_pixels_right_colour, record.unseen_pixels_right_pattern) =
-        UnseenAttributeShares(result.counts, options.split.unseen);
+        UnseenAttributeShares(result.counts, options.split.unseen,
+                              data::SyntheticLabelCompositions(WorldOptionsFrom(e)));
   }
   if (comm.is_main()) {
     absl::Status s = report::WriteEvalRecord(summary.eval_json, record);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "data/class_catalog.h"
 #include "zegclip/clip/clip_checkpoint.h"
 #include "zegclip/config/class_split.h"
 
@@ -221,7 +222,15 @@ data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& e) {
   o.min_object_size = w.min_object_size();
   o.max_object_size = w.max_object_size();
   o.seed = e.seed();
+  // Validated names (config_validation.cc); empty keeps the base world with label = composition id.
+  if (e.data().dataset() == config::SYNTHETIC) o.compositions = SyntheticCompositionIds(e.data().classes());
   return o;
+}
+
+std::vector<int64_t> SyntheticCompositionIds(const google::protobuf::RepeatedPtrField<std::string>& names) {
+  std::vector<int64_t> ids;
+  for (const std::string& name : names) ids.push_back(data::FindSyntheticComposition(name));
+  return ids;
 }
 
 namespace {

@@ -56,7 +56,10 @@ data::LoaderOptions TrainLoaderOptionsFrom(const config::Experiment& experiment,
 // eval.{mode, crop, stride} and the loss's score kind; the seen offset is the caller's (it depends on the split).
 model::InferenceOptions InferenceOptionsFrom(const config::Experiment& experiment);
 eval::EvaluatorOptions EvaluatorOptionsFrom(const config::Experiment& experiment);
+// data.synthetic and the seed; SYNTHETIC's data.classes become the world's compositions (labels in their order).
 data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& experiment);
+// class_catalog.h's composition id of each name (-1 for a name that is none; validation refuses those first).
+std::vector<int64_t> SyntheticCompositionIds(const google::protobuf::RepeatedPtrField<std::string>& names);
 
 // The tokenizer's merges file: model.clip.bpe_vocab, or OpenAI's vocabulary vendored with the platform.
 std::string BpeVocabPath(const config::ClipConfig& clip);

@@ -35,14 +35,15 @@ struct RetrievalSet {
   at::Tensor targets;  // (N) class ids
 };
 
-// `per_class` held-out single-object images of every class (a split no training step draws from).
+// `per_class` held-out single-object images of every class of the segmenter's world (a split no training step
+// draws from).
 RetrievalSet MakeRetrievalSet(const config::Experiment& e, int64_t per_class) {
   data::SyntheticWorldOptions options = WorldOptionsFrom(e);
   options.single_object = true;
   data::TransformOptions t;
   std::vector<at::Tensor> images;
   std::vector<int64_t> targets;
-  for (int64_t c = 0; c < data::SyntheticClassCount(); ++c) {
+  for (int64_t c = 0; c < data::SyntheticLabelCount(options); ++c) {
     options.classes = {c};
     for (int64_t i = 0; i < per_class; ++i) {
       data::SyntheticScene scene = data::RenderSyntheticScene(options, "retrieval", c * per_class + i);
@@ -53,10 +54,12 @@ RetrievalSet MakeRetrievalSet(const config::Experiment& e, int64_t per_class) {
   return {at::stack(images), at::tensor(targets, at::kLong)};
 }
 
-// The world CLIP's pairs come from: data.synthetic's, with the pretrain.* overrides (0 = keep).
+// The world CLIP's pairs come from: data.synthetic's, with the pretrain.* overrides (0 = keep; pretrain.classes:
+// its compositions).
 data::SyntheticWorldOptions PretrainWorldOptions(const config::Experiment& e) {
   const config::ClipPretrainConfig& p = e.pretrain();
   data::SyntheticWorldOptions o = WorldOptionsFrom(e);
+  if (!p.classes().empty()) o.compositions = SyntheticCompositionIds(p.classes());
   if (p.image_size() > 0) o.image_size = p.image_size();
   if (p.min_object_size() > 0) o.min_object_size = p.min_object_size();
   if (p.max_object_size() > 0) o.max_object_size = p.max_object_size();
@@ -68,10 +71,13 @@ data::SyntheticWorldOptions PretrainWorldOptions(const config::Experiment& e) {
   return o;
 }
 
-absl::StatusOr<clip::BpeTokenizer> WorldTokenizer(const std::string& work_dir, distributed::Communicator& comm) {
+// The vocabulary of what CLIP pre-trains on: a composition only the segmenter names is spelled in byte tokens.
+absl::StatusOr<clip::BpeTokenizer> WorldTokenizer(const config::Experiment& e, const std::string& work_dir,
+                                                  distributed::Communicator& comm) {
   const std::string path = work_dir + "/world_bpe.txt.gz";
   if (comm.is_main()) {
-    absl::Status written = pretrain::WriteWorldVocabulary(path, {kPretrainTemplate});
+    absl::Status written = pretrain::WriteWorldVocabulary(
+        path, data::SyntheticLabelCompositions(PretrainWorldOptions(e)), {kPretrainTemplate});
     if (!written.ok()) return written;
   }
   comm.Barrier();
@@ -147,7 +153,7 @@ absl::StatusOr<report::PretrainRecord> PretrainClip(const config::Experiment& e,
       {work_dir, "pretrain-clip", config::ResumeStage::kPretrain, stage.resume, invocation, comm.is_main()}, e);
   if (!records.ok()) return records.status();
   report::RunManifest manifest = report::StartManifest(invocation, "pretrain-clip", e.seed());
-  absl::StatusOr<clip::BpeTokenizer> tokenizer = WorldTokenizer(work_dir, comm);
+  absl::StatusOr<clip::BpeTokenizer> tokenizer = WorldTokenizer(e, work_dir, comm);
   if (!tokenizer.ok()) return tokenizer.status();
   clip::ClipOptions options = ClipOptionsFrom(e.model().clip());
   options.vocab_size = tokenizer->vocab_size();
@@ -175,7 +181,8 @@ absl::StatusOr<report::PretrainRecord> PretrainClip(const config::Experiment& e,
   summary.retrieval_seen = r.seen_accuracy;
   summary.retrieval_unseen = r.unseen_accuracy;
   std::tie(summary.unseen_colour, summary.unseen_pattern) = UnseenAttributeShares(
-      PairCounts(set.targets, r.predictions, static_cast<int64_t>(split->names.size())), split->unseen);
+      PairCounts(set.targets, r.predictions, static_cast<int64_t>(split->names.size())), split->unseen,
+      data::SyntheticLabelCompositions(WorldOptionsFrom(e)));
   if (comm.is_main()) {
     absl::Status saved = clip::SaveClipCheckpoint(*clip, summary.checkpoint);
     if (!saved.ok()) return saved;

@@ -3,7 +3,8 @@
 // classes; the pattern of an unseen composition is what only CLIP's text side can supply.
 //
 // Example:
-//   auto [colour, pattern] = UnseenAttributeShares(confusion_counts, split.unseen);   // percent
+//   auto [colour, pattern] = UnseenAttributeShares(confusion_counts, split.unseen,
+//                                                  data::SyntheticLabelCompositions(world));   // percent
 #ifndef ZEGCLIP_ENGINE_SYNTHETIC_ATTRIBUTES_H_
 #define ZEGCLIP_ENGINE_SYNTHETIC_ATTRIBUTES_H_
 
@@ -15,9 +16,11 @@
 
 namespace zegclip::engine {
 
-// counts: (C, C) int64, counts[label][prediction]; classes are synthetic-world ids (colour · patterns + pattern).
-// Returns (colour right %, pattern right %) over the rows of `unseen`; NaN when those rows are empty.
-std::pair<double, double> UnseenAttributeShares(const at::Tensor& counts, const std::vector<int64_t>& unseen);
+// counts: (C, C) int64, counts[label][prediction]; compositions[k]: the composition label k paints
+// (data::SyntheticLabelCompositions). Returns (colour right %, pattern right %) over the rows of `unseen`; NaN when
+// those rows are empty.
+std::pair<double, double> UnseenAttributeShares(const at::Tensor& counts, const std::vector<int64_t>& unseen,
+                                                const std::vector<int64_t>& compositions);
 
 // The (C, C) counts of (target, prediction) pairs.
 at::Tensor PairCounts(const at::Tensor& targets, const at::Tensor& predictions, int64_t classes);

@@ -27,7 +27,7 @@ TEST(TrimToLongest, KeepsTheColumnsUpToTheLastEndOfText) {
 
 clip::BpeTokenizer WorldTokenizer() {
   const std::string path = ::testing::TempDir() + "contrastive_step_world_bpe.txt.gz";  // TempDir ends with /
-  EXPECT_TRUE(WriteWorldVocabulary(path, {"a {} object."}).ok());
+  EXPECT_TRUE(WriteWorldVocabulary(path, data::SyntheticLabelCompositions({}), {"a {} object."}).ok());
   clip::BpeTokenizerOptions options;
   options.merges_path = path;
   absl::StatusOr<clip::BpeTokenizer> tokenizer = clip::BpeTokenizer::Load(options);
