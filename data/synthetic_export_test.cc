@@ -154,6 +154,11 @@ TEST(SyntheticExport, DeterministicFromTheSeedAndWritesTheLayout) {
   int64_t files = 0;
   for (const auto& entry : fs::directory_iterator(a + "/JPEGImages")) files += entry.path().extension() == ".jpg";
   EXPECT_EQ(files, 20);
+  // A world of other compositions lists its own labels' names.
+  const std::string wide = FreshDir("wide");
+  options.world.compositions = {54, 4};
+  ASSERT_TRUE(ExportSyntheticWorld(options, wide).ok());
+  EXPECT_EQ(Slurp(wide + "/classes.txt"), "cyan gridded\nred dotted\n");
 }
 
 TEST(SyntheticExport, RefusesBadRequestsWithClearErrors) {

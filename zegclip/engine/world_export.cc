@@ -25,8 +25,8 @@ absl::StatusOr<std::string> ExportExperimentWorld(const config::Experiment& expe
   const std::string calibration =
       eval.calibration_split().empty() ? "" : absl::StrCat(" + ", calibration_images, " ", eval.calibration_split());
   return absl::StrCat("wrote ", w.train_images(), " train + ", w.val_images(), " val", calibration, " images (",
-                      data::SyntheticClassCount(), " classes, ", w.image_size(), "x", w.image_size(), ", seed ",
-                      experiment.seed(), ") to ", out_dir, " in the PASCAL VOC layout");
+                      data::SyntheticLabelCount(options.world), " classes, ", w.image_size(), "x", w.image_size(),
+                      ", seed ", experiment.seed(), ") to ", out_dir, " in the PASCAL VOC layout");
 }
 
 }  // namespace zegclip::engine
