@@ -234,8 +234,7 @@ absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& o) {
     if (composed[c]) return bad(absl::StrCat("composition ", SyntheticCompositionName(c), " listed twice"));
     composed[c] = true;
   }
-  const int64_t labels = SyntheticLabelCount(o);
-  if (labels > 254) return bad(absl::StrCat("at most 254 classes fit a label byte, got ", labels));
+  const int64_t labels = SyntheticLabelCount(o);  // at most 64: a label byte holds every one
   std::vector<bool> seen(labels, false);
   for (int64_t c : o.classes) {
     if (c < 0 || c >= labels) return bad(absl::StrCat("class id ", c, " out of range [0, ", labels, ")"));

@@ -155,7 +155,6 @@ void CheckCompositions(const google::protobuf::RepeatedPtrField<std::string>& na
     }
     ids.push_back(id);
   }
-  c.AtMost(static_cast<int64_t>(ids.size()), 254, field + " (classes: labels are one byte, 255 is ignore)");
 }
 
 void CheckData(const DataConfig& data, int patch, Checker& c) {
