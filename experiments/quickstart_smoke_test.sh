@@ -4,9 +4,7 @@ set -euo pipefail
 bin=tools/zegclip
 work=$TEST_TMPDIR/q
 export MPLCONFIGDIR=$TEST_TMPDIR/mpl
-small=(--set=pretrain.max_iters=3 --set=pretrain.batch_size=16 --set=pretrain.retrieval_images_per_class=2
-       --set=train.max_iters=3 --set=data.batch_size_per_rank=8 --set=data.synthetic.train_images=32
-       --set=data.synthetic.val_images=8 --set=train.checkpoint_interval=2)
+source experiments/quickstart_toy_sizes.sh
 out=$($bin quickstart --config=experiments/synthetic_quickstart.pbtxt --work_dir="$work" "${small[@]}" 2>&1)
 for f in clip/clip.pt clip/world_bpe.txt.gz clip/pretrain.json clip/manifest.json clip/metrics.jsonl \
          baseline/eval.json baseline/report.html zegclip/eval.json zegclip/report.html zegclip/report.md \

@@ -5,9 +5,8 @@ set -euo pipefail
 bin=tools/zegclip
 work=$TEST_TMPDIR/w
 export MPLCONFIGDIR=$TEST_TMPDIR/mpl
-small=(--set=pretrain.max_iters=3 --set=pretrain.batch_size=16 --set=pretrain.retrieval_images_per_class=2
-       --set=train.max_iters=3 --set=data.batch_size_per_rank=8 --set=data.synthetic.train_images=32
-       --set=data.synthetic.val_images=8 --set=train.checkpoint_interval=2 --set=train.eval_interval=3)
+source experiments/quickstart_toy_sizes.sh
+small+=(--set=train.eval_interval=3)
 out=$($bin quickstart --config=experiments/synthetic_wide_world.pbtxt --work_dir="$work" "${small[@]}" 2>&1) ||
   { echo "$out"; exit 1; }
 # Every extra word is one token of the wide CLIP's vocabulary: "a cyan zigzag object." = sot a cyan zigzag object . eot.
