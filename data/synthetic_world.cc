@@ -11,8 +11,6 @@
 namespace zegclip::data {
 namespace {
 
-constexpr int64_t kBaseColours = 6;
-constexpr int64_t kBasePatterns = 6;
 constexpr int64_t kColourCount = 8;  // class_catalog.h's SyntheticAllColours()
 constexpr double kPi = 3.14159265358979323846;
 // Mixed into the split's hash for the caption-phrasing stream (any constant unlike a split hash).
@@ -157,10 +155,12 @@ std::vector<int64_t> PaintObjects(SampleRng& rng, const std::vector<ObjectStyle>
 
 }  // namespace
 
-int64_t SyntheticClassCount() { return kBaseColours * kBasePatterns; }
+int64_t SyntheticClassCount() {
+  return static_cast<int64_t>(SyntheticColours().size() * SyntheticPatterns().size());
+}
 
 int64_t SyntheticClassId(int64_t colour_index, int64_t pattern_index) {
-  return colour_index * kBasePatterns + pattern_index;
+  return colour_index * static_cast<int64_t>(SyntheticPatterns().size()) + pattern_index;
 }
 
 std::string SyntheticClassName(int64_t class_id) { return SyntheticCompositionName(class_id); }
