@@ -10,9 +10,6 @@
 #include <set>
 #include <sstream>
 
-#include <ATen/core/Generator.h>
-#include <ATen/Context.h>
-#include <c10/core/impl/VirtualGuardImpl.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
@@ -21,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/exception_text.h"
 #include "zegclip/base/tensor_bounds.h"
 #include "zegclip/base/zip_check.h"
 #include "zegclip/base/atomic_file.h"
@@ -32,13 +30,6 @@ namespace {
 // v2 adds a content checksum and stores the optimizer as bytes (so the checksum covers it); v1 files still load.
 constexpr char kFormatV1[] = "zegclip-checkpoint-v1";
 constexpr char kFormatV2[] = "zegclip-checkpoint-v2";
-
-// The first line of an exception's message (LibTorch appends backtraces).
-std::string FirstLine(const std::exception& e) {
-  const c10::Error* c10_error = dynamic_cast<const c10::Error*>(&e);
-  std::string message = c10_error != nullptr ? c10_error->what_without_backtrace() : e.what();
-  return message.substr(0, message.find('\n'));
-}
 
 std::string ShapeString(const at::Tensor& t) {
   std::ostringstream out;
@@ -409,7 +400,7 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
     archive.write("metadata/values", c10::IValue(ToList(rest.values)));
     archive.write("checksum", c10::IValue(Checksum(names, tensors, optimizer_bytes, rest)));
   } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint: ", FirstLine(e)));
+    return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint: ", base::ExceptionFirstLine(e)));
   }
   // Streamed into the temporary file: a ViT-B checkpoint with its Adam moments is ~1.7 GB, and a serialised copy in
   // memory beside the tensors would double the trainer's peak for the length of the write.
@@ -417,7 +408,7 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
     try {
       archive.save_to(out);
     } catch (const std::exception& e) {
-      return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint: ", FirstLine(e)));
+      return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint: ", base::ExceptionFirstLine(e)));
     }
     return absl::OkStatus();
   });
@@ -430,7 +421,7 @@ absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model, t
     return LoadArchive(path, model, optimizer, state);
   } catch (const std::exception& e) {
     return absl::DataLossError(absl::StrCat(path, ": not a readable checkpoint (corrupt or truncated?): ",
-                                            FirstLine(e)));
+                                            base::ExceptionFirstLine(e)));
   }
 }
 
@@ -455,62 +446,8 @@ absl::Status VerifyCheckpoint(const std::string& path) {
     return ReadVerifiedV2(path, archive, &names, &tensors, &optimizer_bytes, &rest);
   } catch (const std::exception& e) {
     return absl::DataLossError(absl::StrCat(path, ": not a readable checkpoint (corrupt or truncated?): ",
-                                            FirstLine(e)));
+                                            base::ExceptionFirstLine(e)));
   }
-}
-
-std::string CaptureRngState() {
-  // Layout: one or two records of [int64 device type][int64 length][state bytes]: CPU, then CUDA if present.
-  std::string out;
-  auto append = [&out](int64_t device_type, const at::Tensor& state) {
-    const std::string bytes = TensorToBytes(state);
-    const int64_t header[2] = {device_type, static_cast<int64_t>(bytes.size())};
-    out.append(reinterpret_cast<const char*>(header), sizeof(header));
-    out.append(bytes);
-  };
-  {
-    at::Generator cpu = at::globalContext().defaultGenerator(at::Device(at::kCPU));
-    std::lock_guard<std::mutex> lock(cpu.mutex());
-    append(static_cast<int64_t>(at::kCPU), cpu.get_state());
-  }
-  if (at::hasCUDA()) {
-    const c10::impl::VirtualGuardImpl cuda_guard(c10::DeviceType::CUDA);
-    at::Generator cuda = at::globalContext().defaultGenerator(cuda_guard.getDevice());
-    std::lock_guard<std::mutex> lock(cuda.mutex());
-    append(static_cast<int64_t>(at::kCUDA), cuda.get_state());
-  }
-  return out;
-}
-
-absl::Status RestoreRngState(const std::string& bytes) {
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    int64_t header[2];
-    if (bytes.size() - pos < sizeof(header)) return absl::DataLossError("RNG state: truncated record header");
-    std::memcpy(header, bytes.data() + pos, sizeof(header));
-    pos += sizeof(header);
-    if (header[1] < 0 || static_cast<size_t>(header[1]) > bytes.size() - pos) {
-      return absl::DataLossError("RNG state: truncated record");
-    }
-    const at::Tensor state = BytesToTensor(bytes.substr(pos, static_cast<size_t>(header[1])));
-    pos += static_cast<size_t>(header[1]);
-    try {
-      if (header[0] == static_cast<int64_t>(at::kCPU)) {
-        at::Generator cpu = at::globalContext().defaultGenerator(at::Device(at::kCPU));
-        std::lock_guard<std::mutex> lock(cpu.mutex());
-        cpu.set_state(state);
-      } else if (header[0] == static_cast<int64_t>(at::kCUDA) && at::hasCUDA()) {
-        // (A CUDA state is skipped on a machine without CUDA: that resume cannot be exact anyway.)
-        const c10::impl::VirtualGuardImpl cuda_guard(c10::DeviceType::CUDA);
-        at::Generator cuda = at::globalContext().defaultGenerator(cuda_guard.getDevice());
-        std::lock_guard<std::mutex> lock(cuda.mutex());
-        cuda.set_state(state);
-      }
-    } catch (const std::exception& e) {
-      return absl::DataLossError(absl::StrCat("RNG state: cannot restore: ", FirstLine(e)));
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace zegclip::train

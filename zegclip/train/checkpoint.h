@@ -34,7 +34,7 @@ namespace zegclip::train {
 
 struct TrainingState {
   int64_t iter = 0;                          // completed iterations
-  std::vector<std::string> rng_states;       // one CaptureRngState() per rank, indexed by rank
+  std::vector<std::string> rng_states;       // one CaptureRngState() (rng_state.h) per rank, by rank
   std::map<std::string, std::string> metadata;
 };
 
@@ -59,11 +59,6 @@ absl::Status CheckCheckpointContainer(const std::string& path);
 
 // Names of the model's parameters / buffers and the optimizer's moments that hold NaN or inf (empty: all finite).
 std::vector<std::string> NonFiniteTensors(const torch::nn::Module& model, const torch::optim::Optimizer* optimizer);
-
-// The default CPU generator's state, plus the current CUDA device's where CUDA is available, as opaque bytes.
-std::string CaptureRngState();
-absl::Status RestoreRngState(const std::string& bytes);
-
 
 }  // namespace zegclip::train
 

@@ -23,6 +23,7 @@
 
 #include "zegclip/testing/fuzz_input.h"
 #include "zegclip/train/checkpoint.h"
+#include "zegclip/train/rng_state.h"
 
 namespace {
 

@@ -11,17 +11,12 @@
 #include <torch/serialize/input-archive.h>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/exception_text.h"
 #include "zegclip/base/tensor_bounds.h"
 #include "zegclip/train/checkpoint.h"
 
 namespace zegclip::train {
 namespace {
-
-std::string FirstLine(const std::exception& e) {
-  const c10::Error* c10_error = dynamic_cast<const c10::Error*>(&e);
-  const std::string message = c10_error != nullptr ? c10_error->what_without_backtrace() : e.what();
-  return message.substr(0, message.find('\n'));
-}
 
 std::string ShapeString(const at::Tensor& t) {
   std::ostringstream out;
@@ -65,7 +60,7 @@ absl::StatusOr<NamedTensors> ReadCheckpointTensors(const std::string& path) {
     return ReadArchive(path);
   } catch (const std::exception& e) {
     return absl::DataLossError(absl::StrCat(path, ": not a readable checkpoint (corrupt or truncated?): ",
-                                            FirstLine(e)));
+                                            base::ExceptionFirstLine(e)));
   }
 }
 

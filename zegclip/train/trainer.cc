@@ -11,7 +11,9 @@
 #include <torch/nn/utils/clip_grad.h>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/exception_text.h"
 #include "zegclip/train/checkpoint.h"
+#include "zegclip/train/rng_state.h"
 #include "zegclip/train/cpu_autocast.h"
 #include "zegclip/train/cuda_autocast.h"
 
@@ -92,9 +94,7 @@ absl::Status Trainer::Run(const StepFn& step) {
     try {
       step_status = OneStep(step);
     } catch (const std::exception& e) {  // a TORCH_CHECK in the model, a shape error in backward ...
-      const c10::Error* c10_error = dynamic_cast<const c10::Error*>(&e);
-      const std::string what = c10_error != nullptr ? c10_error->what_without_backtrace() : e.what();
-      step_status = absl::InternalError(absl::StrCat("iteration ", iter_, ": ", what.substr(0, what.find('\n'))));
+      step_status = absl::InternalError(absl::StrCat("iteration ", iter_, ": ", base::ExceptionFirstLine(e)));
     }
     if (!step_status.ok()) return Fail(diverged_ ? Diverged(step_status) : step_status);
   }

@@ -1,108 +1,22 @@
 #include "zegclip/train/trainer.h"
 
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <thread>
-
-#include <torch/nn/modules/dropout.h>
-#include <torch/nn/modules/linear.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_format.h"
-#include "zegclip/distributed/single_communicator.h"
 #include "zegclip/train/checkpoint.h"
+#include "zegclip/train/trainer_test_rig.h"
 
 namespace zegclip::train {
 namespace {
 
 using ::testing::HasSubstr;
 
-// Linear regression with a dropout layer in front (so resuming must restore the RNG exactly).
-struct RegressorImpl : torch::nn::Module {
-  explicit RegressorImpl(double dropout)
-      : drop(register_module("drop", torch::nn::Dropout(dropout))),
-        fc(register_module("fc", torch::nn::Linear(3, 1))) {}
-  at::Tensor forward(const at::Tensor& x) { return fc(drop(x)); }
-  torch::nn::Dropout drop;
-  torch::nn::Linear fc;
-};
-TORCH_MODULE(Regressor);
-
-const at::Tensor& TrueWeights() {
-  static const at::Tensor w = at::tensor({3.0f, -2.0f, 0.5f}).view({3, 1});
-  return w;
-}
-
-// A regression batch as the data package delivers it: images = x (B, 3), labels = y (B, 1). Drawn from the global RNG.
-absl::StatusOr<data::Batch> NextBatch() {
-  data::Batch batch;
-  batch.images = at::randn({32, 3});
-  batch.labels = batch.images.matmul(TrueWeights()) + 1.0;
-  return batch;
-}
-
-class RegressionStep : public TrainStep {
- public:
-  explicit RegressionStep(Regressor model) : model_(std::move(model)) {}
-  StepOutput Step(const data::Batch& batch) override {
-    const at::Tensor err = model_->forward(batch.images) - batch.labels;
-    const at::Tensor loss = err.pow(2).mean();
-    return {loss, {{"mae", err.abs().mean().item<double>()}}};
-  }
-
- private:
-  Regressor model_;
-};
-
-// One complete training setup; `seed` fixes the initial weights and the data stream.
-struct Rig {
-  Regressor model{nullptr};
-  ParamGroups groups;
-  std::unique_ptr<torch::optim::AdamW> adamw;
-  LrSchedule schedule;
-  distributed::SingleCommunicator comm;
-  std::unique_ptr<RegressionStep> step;
-  std::unique_ptr<Trainer> trainer;
-
-  Rig(uint64_t seed, TrainerOptions options, double dropout = 0.0, LrScheduleOptions lr = {LrPolicy::kPoly, 300, 0.9,
-                                                                                            1e-4, 10, 1e-3})
-      : schedule(lr) {
-    at::manual_seed(seed);
-    model = Regressor(dropout);
-    groups = ParamGroups::Build(NamedParameters(*model), ParamGroupOptions{0.1, 0.0, {{"bias", 2.0, 0.0}}});
-    adamw = groups.MakeAdamW();
-    step = std::make_unique<RegressionStep>(model);
-    options.print = false;
-    trainer = std::make_unique<Trainer>(options, *model, *adamw, groups, schedule, comm);
-  }
-  absl::Status Run() { return trainer->Run(NextBatch, *step); }
-};
-
-TrainerOptions Options(const std::string& dir_name, int64_t max_iters) {
-  TrainerOptions o;
-  o.work_dir = ::testing::TempDir() + "/" + dir_name;
-  std::filesystem::remove_all(o.work_dir);
-  o.max_iters = max_iters;
-  o.log_interval = 50;
-  return o;
-}
-
-std::vector<std::string> ReadLines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 TEST(Trainer, LinearRegressionConvergesAndLogsMetrics) {
-  Rig setup(1, Options("converge", 300));
+  Rig setup(1, TrainerTestOptions("converge", 300));
   const absl::Status s = setup.Run();
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(setup.trainer->iter(), 300);
@@ -124,12 +38,12 @@ TEST(Trainer, LinearRegressionConvergesAndLogsMetrics) {
 }
 
 TEST(Trainer, ResumeFromTheLatestCheckpointIsBitIdentical) {
-  TrainerOptions straight_options = Options("straight", 10);
+  TrainerOptions straight_options = TrainerTestOptions("straight", 10);
   straight_options.checkpoint_interval = 5;
   Rig straight(3, straight_options, /*dropout=*/0.2);
   ASSERT_TRUE(straight.Run().ok());
 
-  TrainerOptions first_options = Options("resumed", 5);
+  TrainerOptions first_options = TrainerTestOptions("resumed", 5);
   Rig first(3, first_options, 0.2);
   ASSERT_TRUE(first.Run().ok());  // writes iter_5.ckpt
   first_options.max_iters = 10;
@@ -146,7 +60,7 @@ TEST(Trainer, ResumeFromTheLatestCheckpointIsBitIdentical) {
 }
 
 TEST(Trainer, StartingFromZeroBesideAnEarlierRunsCheckpointsIsRefused) {
-  TrainerOptions options = Options("not_resumed", 5);
+  TrainerOptions options = TrainerTestOptions("not_resumed", 5);
   Rig first(3, options);
   ASSERT_TRUE(first.Run().ok());  // iter_5.ckpt
   options.resume = false;
@@ -180,7 +94,7 @@ TEST(Trainer, ClipsTheGradientNorm) {
     std::vector<double>* before_;
     std::vector<double>* after_;
   };
-  TrainerOptions o = Options("clip", 5);
+  TrainerOptions o = TrainerTestOptions("clip", 5);
   o.grad_clip_norm = 0.01;
   Rig setup(4, o);
   std::vector<double> before, after;
@@ -194,7 +108,7 @@ TEST(Trainer, ClipsTheGradientNorm) {
 }
 
 TEST(Trainer, EvalRunsInEvalModeAndIsLogged) {
-  TrainerOptions o = Options("eval", 20);
+  TrainerOptions o = TrainerTestOptions("eval", 20);
   o.checkpoint_interval = 10;
   Rig setup(5, o);
   std::vector<int64_t> calls;
@@ -233,7 +147,7 @@ class CounterHook : public TrainerHook {
 };
 
 TEST(Trainer, HookStateTravelsInCheckpoints) {
-  TrainerOptions o = Options("extra", 4);
+  TrainerOptions o = TrainerTestOptions("extra", 4);
   o.metadata = {{"config", "train { max_iters: 4 }"}};
   o.checkpoint_interval = 3;
   std::map<std::string, std::string> restored;
@@ -281,7 +195,7 @@ TEST(Trainer, HooksRunInPriorityOrder) {
     std::vector<std::string>* log_;
     std::string dir_;
   };
-  TrainerOptions o = Options("order", 1);
+  TrainerOptions o = TrainerTestOptions("order", 1);
   o.log_interval = 1;
   o.checkpoint_interval = 1;
   Rig setup(12, o);
@@ -292,190 +206,6 @@ TEST(Trainer, HooksRunInPriorityOrder) {
   ASSERT_TRUE(setup.Run().ok());
   // Normal hooks in the order added, before the metrics line and the checkpoint; kVeryLow after both.
   EXPECT_EQ(log, (std::vector<std::string>{"first lines=0 ckpt=0", "second lines=0 ckpt=0", "last lines=1 ckpt=1"}));
-}
-
-TEST(Trainer, StepErrorsAndNonFiniteLossesStopTrainingWithTheIteration) {
-  Rig setup(7, Options("errors", 10));
-  int calls = 0;
-  absl::Status s = setup.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
-    if (++calls == 3) return absl::NotFoundError("voc/JPEGImages/x.jpg: no such file");
-    return StepOutput{(setup.model->fc->weight.sum() * 0), {}};
-  });
-  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(s.message(), "iteration 2: voc/JPEGImages/x.jpg: no such file");
-
-  Rig throwing(7, Options("throwing", 10));
-  s = throwing.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
-    TORCH_CHECK(false, "decoder: expected 512 channels, got 3");
-    return StepOutput{};
-  });
-  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
-  EXPECT_THAT(std::string(s.message()), HasSubstr("iteration 0: decoder: expected 512 channels, got 3"));
-
-  Rig nan_setup(7, Options("nan", 10));
-  s = nan_setup.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
-    return StepOutput{nan_setup.model->fc->weight.sum() * std::numeric_limits<double>::quiet_NaN(), {}};
-  });
-  EXPECT_THAT(std::string(s.message()), HasSubstr("iteration 0: the loss is nan on rank 0"));
-}
-
-TEST(Trainer, KeepsTheLastNCheckpointsAndTheFinalOne) {
-  TrainerOptions options = Options("keep", 11);
-  options.checkpoint_interval = 2;
-  options.keep_last = 2;
-  Rig setup(3, options);
-  ASSERT_TRUE(setup.Run().ok());
-  // Saved: 2, 4, 6, 8, 10 and the final 11; the two newest stay.
-  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{10, 11}));
-
-  options = Options("keep_one", 6);
-  options.checkpoint_interval = 2;
-  options.keep_last = 1;
-  Rig one(3, options);
-  ASSERT_TRUE(one.Run().ok());
-  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{6}));
-
-  options = Options("keep_all", 6);
-  options.checkpoint_interval = 1;
-  options.keep_last = 0;
-  Rig all(3, options);
-  ASSERT_TRUE(all.Run().ok());
-  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
-}
-
-// Runs 10 iterations (checkpoint every 2, keep 1) whose loss turns NaN at iteration `nan_at`.
-struct DivergingRun {
-  TrainerOptions options;
-  Rig rig;
-  absl::Status status;
-  at::Tensor weights_before_nan;
-
-  DivergingRun(const std::string& name, int nan_at) : options(Make(name)), rig(7, options) {
-    int iteration = 0;
-    status = rig.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
-      const at::Tensor w = rig.model->fc->weight;
-      if (iteration++ < nan_at) return StepOutput{(w - 1).pow(2).sum(), {}};
-      weights_before_nan = w.detach().clone();
-      return StepOutput{w.sum() * std::numeric_limits<double>::infinity() * 0, {}};
-    });
-  }
-  static TrainerOptions Make(const std::string& name) {
-    TrainerOptions o = Options(name, 10);
-    o.checkpoint_interval = 2;
-    o.keep_last = 1;
-    return o;
-  }
-};
-
-TEST(Trainer, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
-  // Iteration 4 (the first from iter_4) was finite, so iter_2 was pruned; iteration 5 diverges.
-  DivergingRun run("nan_keep", 5);
-  EXPECT_EQ(run.status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(std::string(run.status.message()), "iteration 5: the loss is nan on rank 0");
-  EXPECT_EQ(run.rig.trainer->iter(), 5);
-  EXPECT_EQ(Trainer::CheckpointIters(run.options.work_dir), (std::vector<int64_t>{4}));
-  // The failed step changed nothing: the model still holds the weights of iteration 5's start (= after 5 updates).
-  EXPECT_TRUE(run.rig.model->fc->weight.equal(run.weights_before_nan));
-  Rig reloaded(99, Options("nan_reload", 4));
-  TrainingState state;
-  ASSERT_TRUE(LoadCheckpoint(Trainer::CheckpointPath(run.options.work_dir, 4), *reloaded.model, reloaded.adamw.get(),
-                             &state).ok());
-  EXPECT_EQ(state.iter, 4);
-  EXPECT_FALSE(reloaded.model->fc->weight.equal(run.weights_before_nan));  // iteration 4's weights, one update earlier
-}
-
-TEST(Trainer, ACheckpointWhoseFirstStepDivergesIsSetAsideAndTheGoodOneKept) {
-  // iter_6 was written after iteration 5; iteration 6, the first from it, diverges: every restart from iter_6 would
-  // diverge the same way, so it is moved aside, and iter_4 (not pruned while iter_6 was unproven) is the resume point.
-  DivergingRun run("nan_aside", 6);
-  const std::string six = Trainer::CheckpointPath(run.options.work_dir, 6);
-  EXPECT_EQ(run.status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(std::string(run.status.message()),
-            "iteration 6: the loss is nan on rank 0; the first step from " + six + " diverged, so it was moved to " +
-                six + ".diverged and a restart resumes from " + Trainer::CheckpointPath(run.options.work_dir, 4) +
-                " (lower train.lr or set train.grad_clip_norm first, or it diverges the same way)");
-  EXPECT_EQ(Trainer::CheckpointIters(run.options.work_dir), (std::vector<int64_t>{4}));
-  EXPECT_TRUE(std::filesystem::exists(six + ".diverged")) << "set aside, not deleted";
-
-  // A restart resumes from iter_4 and, with a finite loss, runs to the end.
-  TrainerOptions again = run.options;
-  Rig restart(99, again);
-  const absl::Status s = restart.Run();
-  ASSERT_TRUE(s.ok()) << s;
-  EXPECT_EQ(restart.trainer->iter(), 10);
-  const std::vector<std::string> lines = ReadLines(again.work_dir + "/metrics.jsonl");
-  EXPECT_THAT(lines, ::testing::Contains(HasSubstr("iter_4.ckpt\", \"iter\": 4}")));
-  EXPECT_EQ(Trainer::CheckpointIters(again.work_dir), (std::vector<int64_t>{10}));
-}
-
-TEST(Trainer, NonFiniteWeightsAreNeverSaved) {
-  TrainerOptions options = Options("inf_weights", 6);
-  options.checkpoint_interval = 2;
-  options.keep_last = 1;
-  Rig setup(8, options);
-  int iteration = 0;
-  const absl::Status s = setup.trainer->Run([&]() -> absl::StatusOr<StepOutput> {
-    const at::Tensor w = setup.model->fc->weight;
-    // An update to inf with a finite loss (e.g. train.lr=inf): only the save can notice.
-    if (iteration++ == 3) {
-      at::NoGradGuard no_grad;
-      setup.model->fc->bias.fill_(std::numeric_limits<float>::infinity());
-    }
-    return StepOutput{(w - 1).pow(2).sum(), {}};
-  });
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr(Trainer::CheckpointPath(options.work_dir, 4) +
-                                                  ": not written: NaN or inf in"));
-  EXPECT_THAT(std::string(s.message()), HasSubstr("fc.bias"));
-  EXPECT_EQ(Trainer::CheckpointIters(options.work_dir), (std::vector<int64_t>{2}));
-}
-
-TEST(Trainer, AResumeFromACorruptCheckpointNamesTheNewestGoodOne) {
-  TrainerOptions options = Options("corrupt_resume", 6);
-  options.checkpoint_interval = 2;
-  options.keep_last = 0;
-  Rig first(9, options);
-  ASSERT_TRUE(first.Run().ok());
-  const std::string six = Trainer::CheckpointPath(options.work_dir, 6);
-  {  // one flipped byte in the middle of the newest
-    std::fstream f(six, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(0, std::ios::end);
-    const std::streamoff middle = f.tellg() / 2;
-    f.seekg(middle);
-    char c = 0;
-    f.read(&c, 1);
-    f.seekp(middle);
-    c = static_cast<char>(c ^ 0x40);
-    f.write(&c, 1);
-  }
-  options.max_iters = 8;
-  Rig second(9, options);
-  const absl::Status s = second.Run();
-  ASSERT_FALSE(s.ok());
-  const std::string message(s.message());
-  EXPECT_EQ(message.rfind("cannot resume: " + six + ": ", 0), 0u) << message;
-  EXPECT_THAT(message, HasSubstr("; the newest good checkpoint is " + Trainer::CheckpointPath(options.work_dir, 4) +
-                                 ": move " + six + " aside (e.g. to " + six + ".bad) and start again"));
-  // Nothing was written: the run's metrics are the first run's only.
-  EXPECT_THAT(ReadLines(options.work_dir + "/metrics.jsonl"), ::testing::Not(::testing::Contains(HasSubstr("resume"))));
-}
-
-TEST(Trainer, ASecondWriterIsRefusedBeforeItWritesAnything) {
-  TrainerOptions options = Options("locked", 4);
-  std::filesystem::create_directories(options.work_dir);
-  const std::string lock = options.work_dir + "/" + report::RunDirectoryLock::kFileName;
-  // Another process holds the run directory for a few seconds.
-  ASSERT_EQ(std::system(("flock '" + lock + "' sleep 3 &").c_str()), 0);
-  const auto other_holds = [&] { return std::system(("flock -n '" + lock + "' true").c_str()) != 0; };
-  for (int i = 0; i < 100 && !other_holds(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  Rig setup(10, options);
-  const absl::Status s = setup.Run();
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr(options.work_dir + " is in use by "));
-  EXPECT_THAT(std::string(s.message()), HasSubstr("one writer per run directory"));
-  EXPECT_FALSE(std::filesystem::exists(options.work_dir + "/metrics.jsonl"));
-  EXPECT_TRUE(Trainer::CheckpointIters(options.work_dir).empty());
-  for (int i = 0; i < 400 && other_holds(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 TEST(Trainer, BeforeTrainRunsOnceWithTheStartIteration) {
@@ -490,7 +220,7 @@ TEST(Trainer, BeforeTrainRunsOnceWithTheStartIteration) {
    private:
     std::vector<int64_t>* starts_;
   };
-  TrainerOptions options = Options("before_train", 3);
+  TrainerOptions options = TrainerTestOptions("before_train", 3);
   std::vector<int64_t> starts;
   Rig first(11, options);
   first.trainer->AddHook(std::make_unique<StartHook>(&starts));
