@@ -408,7 +408,8 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
     try {
       archive.save_to(out);
     } catch (const std::exception& e) {
-      return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint: ", base::ExceptionFirstLine(e)));
+      return absl::InternalError(
+          absl::StrCat(path, ": cannot serialise the checkpoint: ", base::ExceptionFirstLine(e)));
     }
     return absl::OkStatus();
   });

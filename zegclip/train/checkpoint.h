@@ -11,7 +11,7 @@
 // The file is a LibTorch archive (torch::serialize), so C++ tools can open it without this code.
 //
 // Example:
-//   TrainingState state{/*iter=*/5000, {CaptureRngState()}, {{"config", text}}};
+//   TrainingState state{/*iter=*/5000, {CaptureRngState()}, {{"config", text}}};  // rng_state.h
 //   absl::Status s = SaveCheckpoint(work_dir + "/iter_5000.ckpt", *model, optimizer.get(), state);
 //   ...
 //   TrainingState loaded;
