@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
@@ -27,17 +28,21 @@ at::Tensor StateTensor(const char* data, size_t size) {
   return t;
 }
 
+// The default generator of the CPU, or of the current CUDA device.
+at::Generator DefaultGenerator(c10::DeviceType type) {
+  if (type == c10::DeviceType::CPU) return at::globalContext().defaultGenerator(at::Device(at::kCPU));
+  const c10::impl::VirtualGuardImpl guard(type);
+  return at::globalContext().defaultGenerator(guard.getDevice());
+}
+
 void SetState(int64_t device_type, const at::Tensor& state) {
-  if (device_type == static_cast<int64_t>(at::kCPU)) {
-    at::Generator cpu = at::globalContext().defaultGenerator(at::Device(at::kCPU));
-    std::lock_guard<std::mutex> lock(cpu.mutex());
-    cpu.set_state(state);
-  } else if (device_type == static_cast<int64_t>(at::kCUDA) && at::hasCUDA()) {
-    const c10::impl::VirtualGuardImpl cuda_guard(c10::DeviceType::CUDA);
-    at::Generator cuda = at::globalContext().defaultGenerator(cuda_guard.getDevice());
-    std::lock_guard<std::mutex> lock(cuda.mutex());
-    cuda.set_state(state);
-  }
+  // (A CUDA state is skipped on a machine without CUDA: that resume cannot be exact anyway.)
+  const bool known = device_type == static_cast<int64_t>(at::kCPU) ||
+                     (device_type == static_cast<int64_t>(at::kCUDA) && at::hasCUDA());
+  if (!known) return;
+  at::Generator generator = DefaultGenerator(static_cast<c10::DeviceType>(device_type));
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state);
 }
 
 }  // namespace
@@ -51,16 +56,12 @@ std::string CaptureRngState() {
     out.append(reinterpret_cast<const char*>(header), sizeof(header));
     out.append(bytes);
   };
-  {
-    at::Generator cpu = at::globalContext().defaultGenerator(at::Device(at::kCPU));
-    std::lock_guard<std::mutex> lock(cpu.mutex());
-    append(static_cast<int64_t>(at::kCPU), cpu.get_state());
-  }
-  if (at::hasCUDA()) {
-    const c10::impl::VirtualGuardImpl cuda_guard(c10::DeviceType::CUDA);
-    at::Generator cuda = at::globalContext().defaultGenerator(cuda_guard.getDevice());
-    std::lock_guard<std::mutex> lock(cuda.mutex());
-    append(static_cast<int64_t>(at::kCUDA), cuda.get_state());
+  std::vector<c10::DeviceType> types = {c10::DeviceType::CPU};
+  if (at::hasCUDA()) types.push_back(c10::DeviceType::CUDA);
+  for (const c10::DeviceType type : types) {
+    at::Generator generator = DefaultGenerator(type);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    append(static_cast<int64_t>(type), generator.get_state());
   }
   return out;
 }
