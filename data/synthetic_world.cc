@@ -15,6 +15,8 @@ constexpr int64_t kColourCount = 8;  // class_catalog.h's SyntheticAllColours()
 constexpr double kPi = 3.14159265358979323846;
 // Mixed into the split's hash for the caption-phrasing stream (any constant unlike a split hash).
 constexpr uint64_t kPhrasingStream = 0x9e3779b97f4a7c15ULL;
+// Mixed in likewise for the distractor shapes' stream.
+constexpr uint64_t kDistractorStream = 0xc2b2ae3d27d4eb4fULL;
 
 // Saturated, well separated hues; the background is kept grey so no class colour appears there. The last two are
 // the extra colours, each at least 80 away in some channel from every base colour.
@@ -130,6 +132,14 @@ ObjectStyle DrawStyle(SampleRng& rng, int64_t class_id, int64_t composition) {
   return style;
 }
 
+// The light or dark shade the pattern puts at (x, y), with pixel noise.
+void PaintPixel(SampleRng& rng, const ObjectStyle& s, int64_t x, int64_t y, uint8_t* px) {
+  const bool dark = SyntheticPatternIsDark(s.pattern, x + s.phase_x, y + s.phase_y);
+  const int* rgb = dark ? s.dark : s.light;
+  const uint64_t bits = rng.NextU64();
+  for (int c = 0; c < 3; ++c) px[c] = Clamp8(rgb[c] + static_cast<int>((bits >> (8 * c)) % 11) - 5);
+}
+
 // Colours the object pixels and writes labels; returns each object's visible pixel count.
 std::vector<int64_t> PaintObjects(SampleRng& rng, const std::vector<ObjectStyle>& styles, const int8_t* owner,
                                   int64_t n, uint8_t* image, uint8_t* label) {
@@ -144,13 +154,62 @@ std::vector<int64_t> PaintObjects(SampleRng& rng, const std::vector<ObjectStyle>
       const ObjectStyle& s = styles[owner[p]];
       ++visible[owner[p]];
       label[p] = static_cast<uint8_t>(s.class_id);
-      const bool dark = SyntheticPatternIsDark(s.pattern, x + s.phase_x, y + s.phase_y);
-      const int* rgb = dark ? s.dark : s.light;
-      const uint64_t bits = rng.NextU64();
-      for (int c = 0; c < 3; ++c) image[p * 3 + c] = Clamp8(rgb[c] + static_cast<int>((bits >> (8 * c)) % 11) - 5);
+      PaintPixel(rng, s, x, y, image + p * 3);
     }
   }
   return visible;
+}
+
+// Draws the image's distractors behind the objects (pixels object_owner leaves free) from their own stream; labels
+// stay ignore.
+std::vector<SyntheticDistractor> PaintDistractors(const SyntheticWorldOptions& options, std::string_view split,
+                                                  int64_t index, const int8_t* object_owner, uint8_t* image) {
+  const int64_t n = options.image_size;
+  SampleRng rng(options.seed, HashString(split) ^ kDistractorStream, static_cast<uint64_t>(index));
+  const int64_t count = rng.UniformInt(options.min_distractors, options.max_distractors);
+  const int64_t choices = static_cast<int64_t>(options.distractors.size());
+  std::vector<int8_t> owner(n * n, -1);
+  std::vector<ObjectStyle> styles;
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t composition = options.distractors[rng.UniformInt(0, choices - 1)];
+    const int64_t size = rng.UniformInt(options.min_object_size, options.max_object_size);
+    Rasterise(DrawBlob(rng, n, size), n, static_cast<int8_t>(i), owner.data());
+    styles.push_back(DrawStyle(rng, composition, composition));
+  }
+  std::vector<SyntheticDistractor> drawn;
+  for (const ObjectStyle& s : styles) drawn.push_back({s.class_id, 0, s.phase_x, s.phase_y});
+  for (int64_t y = 0; y < n; ++y) {
+    for (int64_t x = 0; x < n; ++x) {
+      const int64_t p = y * n + x;
+      if (owner[p] < 0 || object_owner[p] >= 0) continue;
+      ++drawn[owner[p]].visible_pixels;
+      PaintPixel(rng, styles[owner[p]], x, y, image + p * 3);
+    }
+  }
+  return drawn;
+}
+
+// Known compositions, each once, none a label's, and a count range the int8 owner map holds.
+absl::Status ValidateDistractors(const SyntheticWorldOptions& o) {
+  auto bad = [](const std::string& what) { return absl::InvalidArgumentError("synthetic world: " + what); };
+  if (o.min_distractors < 0 || o.min_distractors > o.max_distractors || o.max_distractors > 100) {
+    return bad(absl::StrCat("need 0 <= min_distractors <= max_distractors <= 100, got ", o.min_distractors, "..",
+                            o.max_distractors));
+  }
+  const std::vector<int64_t> painted = SyntheticLabelCompositions(o);
+  std::vector<bool> listed(SyntheticCompositionCount(), false);
+  for (int64_t c : o.distractors) {
+    if (c < 0 || c >= SyntheticCompositionCount()) {
+      return bad(absl::StrCat("distractor composition id ", c, " out of range [0, ", SyntheticCompositionCount(), ")"));
+    }
+    if (listed[c]) return bad(absl::StrCat("distractor ", SyntheticCompositionName(c), " listed twice"));
+    listed[c] = true;
+    if (std::find(painted.begin(), painted.end(), c) != painted.end()) {
+      return bad(absl::StrCat("distractor ", SyntheticCompositionName(c),
+                              " is a class of this world; a distractor must be a composition no label paints"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -234,6 +293,7 @@ absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& o) {
     if (composed[c]) return bad(absl::StrCat("composition ", SyntheticCompositionName(c), " listed twice"));
     composed[c] = true;
   }
+  if (absl::Status s = ValidateDistractors(o); !s.ok()) return s;
   const int64_t labels = SyntheticLabelCount(o);  // at most 64: a label byte holds every one
   std::vector<bool> seen(labels, false);
   for (int64_t c : o.classes) {
@@ -264,6 +324,9 @@ SyntheticScene RenderSyntheticScene(const SyntheticWorldOptions& options, std::s
       PaintObjects(rng, styles, owner.data(), n, image.data_ptr<uint8_t>(), label_data);
 
   SyntheticScene scene;
+  if (!options.distractors.empty()) {
+    scene.distractors = PaintDistractors(options, split, index, owner.data(), image.data_ptr<uint8_t>());
+  }
   for (size_t i = 0; i < styles.size(); ++i) {
     if (visible[i] >= kSyntheticMinVisiblePixels) {
       scene.objects.push_back({styles[i].class_id, visible[i], styles[i].phase_x, styles[i].phase_y});

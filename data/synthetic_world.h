@@ -3,8 +3,9 @@
 // id = colour_index * 6 + pattern_index, names from class_catalog.h). Patterns have a period of 4 px and are drawn in
 // a dark shade of the object's colour, so both attributes of a class are visible inside one 8x8 patch; the
 // background is label 255 (ignore). A world may instead segment any compositions of class_catalog.h's 8 colours x 8
-// patterns (options.compositions): a CLIP can then pre-train on more concepts than a segmenter trains on. Every
-// image is a pure function of (seed, split, index): any worker or rank renders the same pixels, and nothing is
+// patterns (options.compositions): a CLIP can then pre-train on more concepts than a segmenter trains on. Its
+// background may hold distractors (options.distractors): shapes of compositions no label paints, labelled ignore.
+// Every image is a pure function of (seed, split, index): any worker or rank renders the same pixels, and nothing is
 // stored.
 //
 // Example:
@@ -16,6 +17,7 @@
 //   options.classes = {0, 7, 14};                  // draw objects only from these labels
 //
 //   options.compositions = {0, 4, 62};             // a 3-class world: red plain, red dotted, pink gridded
+//   options.distractors = {55, 56};                // cyan zigzag and pink plain shapes behind the objects, ignored
 #ifndef ZEGCLIP_DATA_SYNTHETIC_WORLD_H_
 #define ZEGCLIP_DATA_SYNTHETIC_WORLD_H_
 
@@ -50,6 +52,14 @@ struct SyntheticWorldOptions {
   // The fraction of captions in a varied phrasing (synthetic_caption.h); the others are the canonical sentence.
   // Either way the sample's caption_key is the canonical caption of its sorted class ids, and the pixels are the same.
   double varied_caption_fraction = 0;
+  // Compositions (class_catalog.h's ids) that no label paints, drawn as background shapes behind the objects,
+  // labelled ignore and never captioned: the unnamed things of a real image's background, which the encoder sees and
+  // no query names. Empty: none. Each image draws min_distractors..max_distractors of them (uniform), each of a
+  // composition drawn from this list. Their draws come from a stream of their own, so an image's objects, labels and
+  // caption are exactly those of the same world without distractors; only background pixels change.
+  std::vector<int64_t> distractors;
+  int64_t min_distractors = 1;
+  int64_t max_distractors = 2;
 };
 
 // An object occluded down to fewer pixels than this is dropped: its pixels become ignore, its class leaves the caption.
@@ -80,9 +90,17 @@ struct SyntheticObject {
   int64_t phase_x, phase_y;  // pattern offset: pixel (x, y) is dark iff SyntheticPatternIsDark(p, x+phase_x, y+phase_y)
 };
 
+// A background shape (options.distractors): labelled ignore, so only its pixels record it.
+struct SyntheticDistractor {
+  int64_t composition;
+  int64_t visible_pixels;  // those not under an object or a later distractor; may be 0
+  int64_t phase_x, phase_y;
+};
+
 struct SyntheticScene {
   Sample sample;
   std::vector<SyntheticObject> objects;  // the visible objects, by ascending class id (the caption's order)
+  std::vector<SyntheticDistractor> distractors;  // every one drawn, back to front
 };
 
 // Renders image `index` of `split`. Options must be valid (ValidateSyntheticWorldOptions).

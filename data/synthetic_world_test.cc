@@ -7,6 +7,7 @@
 #include <set>
 
 #include "data/class_catalog.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace zegclip::data {
@@ -400,6 +401,90 @@ TEST(SyntheticWorld, CompositionsAreValidated) {
   EXPECT_FALSE(SyntheticWorldDataset::Create(options, "train", 10).ok());
   options.classes = {1};
   EXPECT_TRUE(SyntheticWorldDataset::Create(options, "train", 10).ok());
+}
+
+// Distractors (red zigzag, cyan horizontal, pink dotted behind the base world's objects): every pixel they change
+// was ignored background and now shows one of the image's distractors in its colour and pattern; labels, captions
+// and the objects' pixels are exactly those of the world without them.
+TEST(SyntheticWorld, DistractorsChangeOnlyIgnoredBackground) {
+  SyntheticWorldOptions plain, with;
+  with.distractors = {37, 49, 60};
+  with.min_distractors = 1;
+  with.max_distractors = 3;
+  std::set<int64_t> compositions_drawn, counts_drawn;
+  int64_t changed_total = 0;
+  for (int64_t index = 0; index < 40; ++index) {
+    const SyntheticScene a = RenderSyntheticScene(plain, "train", index);
+    const SyntheticScene b = RenderSyntheticScene(with, "train", index);
+    EXPECT_TRUE(a.distractors.empty());
+    ASSERT_TRUE(at::equal(a.sample.label, b.sample.label));
+    EXPECT_EQ(a.sample.caption, b.sample.caption);
+    ASSERT_EQ(a.objects.size(), b.objects.size());
+    counts_drawn.insert(static_cast<int64_t>(b.distractors.size()));
+    int64_t visible = 0;
+    for (const SyntheticDistractor& d : b.distractors) {
+      compositions_drawn.insert(d.composition);
+      visible += d.visible_pixels;
+    }
+    const uint8_t* pa = a.sample.image.data_ptr<uint8_t>();
+    const uint8_t* pb = b.sample.image.data_ptr<uint8_t>();
+    const uint8_t* lab = b.sample.label.data_ptr<uint8_t>();
+    int64_t changed = 0;
+    for (int64_t p = 0; p < 64 * 64; ++p) {
+      if (pa[3 * p] == pb[3 * p] && pa[3 * p + 1] == pb[3 * p + 1] && pa[3 * p + 2] == pb[3 * p + 2]) continue;
+      ++changed;
+      ASSERT_EQ(lab[p], kIgnoreLabel) << "image " << index << " pixel " << p;
+      bool matches_one = false;
+      for (const SyntheticDistractor& d : b.distractors) {
+        const bool dark = SyntheticPatternIsDark(SyntheticCompositionPattern(d.composition), p % 64 + d.phase_x,
+                                                 p / 64 + d.phase_y);
+        const auto base = SyntheticColourRgb(SyntheticCompositionColour(d.composition));
+        bool near = true;
+        for (int ch = 0; ch < 3; ++ch) {
+          const double want = dark ? base[ch] * kSyntheticDarkShade : base[ch];
+          near = near && std::abs(pb[3 * p + ch] - want) <= (dark ? 13 : 21);
+        }
+        matches_one = matches_one || near;
+      }
+      ASSERT_TRUE(matches_one) << "image " << index << " pixel " << p << " shows none of its distractors";
+    }
+    EXPECT_EQ(changed, visible) << "image " << index;
+    changed_total += changed;
+  }
+  EXPECT_EQ(compositions_drawn, (std::set<int64_t>{37, 49, 60}));
+  EXPECT_EQ(counts_drawn, (std::set<int64_t>{1, 2, 3}));
+  EXPECT_GT(changed_total, 40 * 100);  // they are seen: on average over 100 pixels an image
+}
+
+TEST(SyntheticWorld, DistractorsAreValidated) {
+  auto error = [](SyntheticWorldOptions options) {
+    const auto created = SyntheticWorldDataset::Create(options, "train", 10);
+    return created.ok() ? std::string("ok") : std::string(created.status().message());
+  };
+  SyntheticWorldOptions options;
+  options.distractors = {37, 49};
+  EXPECT_EQ(error(options), "ok");
+  options.distractors = {37, 4};
+  EXPECT_EQ(error(options), "synthetic world: distractor red dotted is a class of this world; a distractor must be a "
+                            "composition no label paints");
+  options.compositions = {0, 37};  // a world whose second class is red zigzag
+  options.distractors = {4, 37};
+  EXPECT_THAT(error(options), testing::HasSubstr("distractor red zigzag is a class of this world"));
+  options.compositions.clear();
+  options.distractors = {37, 64};
+  EXPECT_EQ(error(options), "synthetic world: distractor composition id 64 out of range [0, 64)");
+  options.distractors = {37, 37};
+  EXPECT_EQ(error(options), "synthetic world: distractor red zigzag listed twice");
+  options.distractors = {37};
+  options.min_distractors = 3;
+  options.max_distractors = 2;
+  EXPECT_EQ(error(options), "synthetic world: need 0 <= min_distractors <= max_distractors <= 100, got 3..2");
+  options.min_distractors = 0;
+  options.max_distractors = 0;  // none drawn: the image is the world's without them
+  EXPECT_EQ(error(options), "ok");
+  EXPECT_TRUE(RenderSyntheticScene(options, "train", 3).distractors.empty());
+  EXPECT_TRUE(at::equal(RenderSyntheticScene(options, "train", 3).sample.image,
+                        RenderSyntheticScene(SyntheticWorldOptions{}, "train", 3).sample.image));
 }
 
 TEST(SyntheticWorld, OtherImageSizes) {

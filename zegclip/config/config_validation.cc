@@ -157,6 +157,24 @@ void CheckCompositions(const google::protobuf::RepeatedPtrField<std::string>& na
   }
 }
 
+// A distractor is ignored wherever it is drawn, so a class's composition there would be labelled both ways. Runs
+// after CheckCompositions, so every name is known.
+void CheckDistractorsUnpainted(const DataConfig& data, Checker& c) {
+  // Empty data.classes: the base world, whose labels are the compositions below colours x patterns.
+  const int64_t base = static_cast<int64_t>(data::SyntheticColours().size() * data::SyntheticPatterns().size());
+  for (const std::string& name : data.synthetic().distractors()) {
+    const bool is_class = data.classes().empty()
+                              ? data::FindSyntheticComposition(name) < base
+                              : std::find(data.classes().begin(), data.classes().end(), name) != data.classes().end();
+    if (is_class) {
+      c.Fail(absl::StrCat("data.synthetic.distractors: '", name, "' is a class of this world (",
+                          data.classes().empty() ? absl::StrCat("the base ", base) : "data.classes",
+                          "); a distractor must be a composition no class paints"));
+      return;
+    }
+  }
+}
+
 void CheckData(const DataConfig& data, int patch, Checker& c) {
   c.Require(data.crop_size() > 0 && data.crop_size() % patch == 0, "data.crop_size", data.crop_size(),
             absl::StrCat("a positive multiple of model.clip.patch_size (", patch, ")"));
@@ -191,7 +209,13 @@ void CheckData(const DataConfig& data, int patch, Checker& c) {
                 w.max_object_size() <= w.image_size(),
             "data.synthetic.min_object_size", w.min_object_size(),
             "0 < min_object_size <= max_object_size <= image_size");
-  if (data.dataset() == SYNTHETIC) CheckCompositions(data.classes(), "data.classes", c);
+  c.Require(w.min_distractors() >= 0 && w.min_distractors() <= w.max_distractors(), "data.synthetic.min_distractors",
+            w.min_distractors(), "in [0, data.synthetic.max_distractors]");
+  c.AtMost(w.max_distractors(), 64, "data.synthetic.max_distractors");
+  if (data.dataset() != SYNTHETIC) return;
+  CheckCompositions(data.classes(), "data.classes", c);
+  CheckCompositions(w.distractors(), "data.synthetic.distractors", c);
+  CheckDistractorsUnpainted(data, c);
 }
 
 void CheckTrain(const TrainConfig& t, Checker& c) {

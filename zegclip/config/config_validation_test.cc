@@ -91,6 +91,37 @@ TEST(ConfigValidation, SyntheticClassesAndPretrainClassesMustBeCompositions) {
   EXPECT_EQ(ValidateWithAll({"data.classes=sofa,cat"}, "sofa"), "");
 }
 
+TEST(ConfigValidation, SyntheticDistractorsAreCompositionsNoClassPaints) {
+  const std::vector<std::string> wide = {"data.dataset=SYNTHETIC", "model.clip.patch_size=8",
+                                         "data.classes=red plain,cyan gridded,pink zigzag"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> all = wide;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return ValidateWithAll(all, "cyan gridded");
+  };
+  EXPECT_EQ(with({"data.synthetic.distractors=red zigzag,cyan plain"}), "");
+  EXPECT_EQ(with({"data.synthetic.distractors=red zigzag,pink zigzag"}),
+            "data.synthetic.distractors: 'pink zigzag' is a class of this world (data.classes); a distractor must be "
+            "a composition no class paints");
+  EXPECT_THAT(with({"data.synthetic.distractors=teal plain"}),
+              HasSubstr("data.synthetic.distractors: 'teal plain' is not a synthetic-world class"));
+  EXPECT_EQ(with({"data.synthetic.distractors=red zigzag,red zigzag"}),
+            "data.synthetic.distractors: class 'red zigzag' is listed twice");
+  EXPECT_EQ(with({"data.synthetic.min_distractors=3"}),
+            "data.synthetic.min_distractors: 3 is not allowed (in [0, data.synthetic.max_distractors])");
+  EXPECT_EQ(with({"data.synthetic.max_distractors=65", "data.synthetic.min_distractors=0"}),
+            "data.synthetic.max_distractors: 65 is not allowed (at most 64)");
+  // Without data.classes the world is the base 36: any of them is a class, an extra composition is not.
+  const std::vector<std::string> base = {"data.dataset=SYNTHETIC", "model.clip.patch_size=8"};
+  std::vector<std::string> base_red = base, base_cyan = base;
+  base_red.push_back("data.synthetic.distractors=red dotted");
+  base_cyan.push_back("data.synthetic.distractors=cyan dotted");
+  EXPECT_EQ(ValidateWithAll(base_red, "red plain"),
+            "data.synthetic.distractors: 'red dotted' is a class of this world (the base 36); a distractor must be a "
+            "composition no class paints");
+  EXPECT_EQ(ValidateWithAll(base_cyan, "red plain"), "");
+}
+
 TEST(ConfigValidation, CalibrationSplitNeedsCandidates) {
   EXPECT_EQ(ValidateWithAll({"eval.calibration_split=heldout"}),
             "eval.calibration_split: 'heldout' is set but eval.offset_candidates is empty (list the seen-score "

@@ -224,6 +224,9 @@ data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& e) {
   o.seed = e.seed();
   // Validated names (config_validation.cc); empty keeps the base world with label = composition id.
   if (e.data().dataset() == config::SYNTHETIC) o.compositions = SyntheticCompositionIds(e.data().classes());
+  o.distractors = SyntheticCompositionIds(w.distractors());
+  o.min_distractors = w.min_distractors();
+  o.max_distractors = w.max_distractors();
   return o;
 }
 

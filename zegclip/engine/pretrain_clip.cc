@@ -40,6 +40,7 @@ struct RetrievalSet {
 RetrievalSet MakeRetrievalSet(const config::Experiment& e, int64_t per_class) {
   data::SyntheticWorldOptions options = WorldOptionsFrom(e);
   options.single_object = true;
+  options.distractors.clear();  // retrieval measures CLIP on one named object
   data::TransformOptions t;
   std::vector<at::Tensor> images;
   std::vector<int64_t> targets;
@@ -54,11 +55,13 @@ RetrievalSet MakeRetrievalSet(const config::Experiment& e, int64_t per_class) {
   return {at::stack(images), at::tensor(targets, at::kLong)};
 }
 
-// The world CLIP's pairs come from: data.synthetic's, with the pretrain.* overrides (0 = keep; pretrain.classes:
-// its compositions).
+// The world CLIP's pairs come from: data.synthetic's without distractors, with the pretrain.* overrides (0 = keep;
+// pretrain.classes: its compositions).
 data::SyntheticWorldOptions PretrainWorldOptions(const config::Experiment& e) {
   const config::ClipPretrainConfig& p = e.pretrain();
   data::SyntheticWorldOptions o = WorldOptionsFrom(e);
+  // A caption names every shape of its image; the segmenter's distractors are never named.
+  o.distractors.clear();
   if (!p.classes().empty()) o.compositions = SyntheticCompositionIds(p.classes());
   if (p.image_size() > 0) o.image_size = p.image_size();
   if (p.min_object_size() > 0) o.min_object_size = p.min_object_size();

@@ -1,0 +1,40 @@
+#include "zegclip/engine/experiment_options.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "zegclip/config/config_overrides.h"
+#include "zegclip/config/fill_defaults.h"
+
+namespace zegclip::engine {
+namespace {
+
+config::Experiment SyntheticExperiment(const std::vector<std::string>& assignments) {
+  config::Experiment e;
+  for (const std::string& a : assignments) EXPECT_TRUE(config::ApplyOverride(a, &e).ok()) << a;
+  config::FillDefaults(&e);
+  return e;
+}
+
+TEST(WorldOptionsFrom, CarriesTheWorldItsClassesAndDistractors) {
+  const config::Experiment e = SyntheticExperiment(
+      {"data.dataset=SYNTHETIC", "seed=3", "data.classes=red plain,cyan gridded", "data.synthetic.image_size=32",
+       "data.synthetic.distractors=pink dotted,red zigzag", "data.synthetic.min_distractors=0",
+       "data.synthetic.max_distractors=4"});
+  const data::SyntheticWorldOptions o = WorldOptionsFrom(e);
+  EXPECT_EQ(o.seed, 3u);
+  EXPECT_EQ(o.image_size, 32);
+  EXPECT_EQ(o.compositions, (std::vector<int64_t>{0, 54}));
+  EXPECT_EQ(o.distractors, (std::vector<int64_t>{60, 37}));
+  EXPECT_EQ(o.min_distractors, 0);
+  EXPECT_EQ(o.max_distractors, 4);
+  // The defaults: no distractors; 1-2 an image once some are listed.
+  const data::SyntheticWorldOptions plain = WorldOptionsFrom(SyntheticExperiment({"data.dataset=SYNTHETIC"}));
+  EXPECT_TRUE(plain.distractors.empty());
+  EXPECT_TRUE(plain.compositions.empty());
+  EXPECT_EQ(plain.min_distractors, 1);
+  EXPECT_EQ(plain.max_distractors, 2);
+}
+
+}  // namespace
+}  // namespace zegclip::engine
