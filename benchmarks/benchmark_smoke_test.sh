@@ -94,6 +94,8 @@ assert [r["workers"] for r in j["rows"]] == [0, 2], j["rows"]
 for r in j["rows"]:
     assert r["images_per_s"] > 0, r
     assert abs(r["ratio_vs_decode_only"] - r["images_per_s"] / j["decode_only_images_per_s"]) < 1e-9, r
+assert j["render_images_per_s"] > 0, j
+assert abs(j["render_ratio_vs_decode_only"] - j["render_images_per_s"] / j["decode_only_images_per_s"]) < 1e-9, j
 PY
 "$dir/loader_benchmark" --workers=two >"$tmp/loader_bad.out" 2>&1
 rc=$?

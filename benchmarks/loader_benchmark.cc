@@ -2,9 +2,11 @@
 // ratio-range resize, 512x512 random crop with the category cap, flip, photometric distortion, normalise, batching)
 // through data::Loader with 1, 2 and 4 workers, against a plain single-threaded decode-only loop over the same files
 // (the reference, measured in the same run). The data is the synthetic world exported in the PASCAL VOC layout
-// (data/synthetic_export.h) at --image_size, or any VOC-layout folder given with --data_dir.
+// (data/synthetic_export.h) at --image_size, or any VOC-layout folder given with --data_dir. For the synthetic world
+// it also times rendering the same images in memory (what training does), against the same reference.
 //
 //   bazel run //benchmarks:loader_benchmark -- --images=64 --workers=1,2,4
+//   bazel run //benchmarks:loader_benchmark -- --image_size=64 --images=2000   # the default job's world
 //   bazel run //benchmarks:loader_benchmark -- --data_dir=/data/VOCdevkit/VOC2012 --num_classes=20
 //
 // The ratio is pipeline images/s over decode-only images/s: the pipeline does strictly more work per image, so with
@@ -28,6 +30,7 @@
 #include "data/image_io.h"
 #include "data/loader.h"
 #include "data/synthetic_export.h"
+#include "data/synthetic_world.h"
 #include "data/transforms.h"
 #include "data/voc_dataset.h"
 #include "nlohmann/json.hpp"
@@ -51,6 +54,16 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// The synthetic world exported when no --data_dir is given.
+data::SyntheticWorldOptions ExportedWorld() {
+  data::SyntheticWorldOptions world;
+  world.image_size = FLAGS_image_size;
+  // Objects scaled with the image, as in the 64-pixel world (14-38 px).
+  world.min_object_size = FLAGS_image_size * 14 / 64;
+  world.max_object_size = FLAGS_image_size * 38 / 64;
+  return world;
+}
+
 absl::StatusOr<std::string> PrepareData() {
   if (!FLAGS_data_dir.empty()) return FLAGS_data_dir;
   std::error_code error;  // the non-throwing forms: a broken TMPDIR is an error message, not an abort
@@ -60,10 +73,7 @@ absl::StatusOr<std::string> PrepareData() {
     return absl::InternalError(absl::StrCat("cannot create a temporary folder like ", dir));
   }
   data::SyntheticExportOptions options;
-  options.world.image_size = FLAGS_image_size;
-  // Objects scaled with the image, as in the 64-pixel world (14-38 px).
-  options.world.min_object_size = FLAGS_image_size * 14 / 64;
-  options.world.max_object_size = FLAGS_image_size * 38 / 64;
+  options.world = ExportedWorld();
   options.splits = {{FLAGS_split, FLAGS_images}};
   absl::Status exported = data::ExportSyntheticWorld(options, dir);
   if (!exported.ok()) return exported;
@@ -80,6 +90,17 @@ absl::StatusOr<double> DecodeOnlyImagesPerSecond(const data::FolderDataset& data
     if (!ids.ok()) return ids.status();
   }
   return static_cast<double>(dataset.files().size()) / SecondsSince(start);
+}
+
+// What the training job does instead of reading the export: render the same images in memory, one thread.
+double RenderImagesPerSecond(int64_t images) {
+  const data::SyntheticWorldOptions world = ExportedWorld();
+  const Clock::time_point start = Clock::now();
+  int64_t objects = 0;  // used, so the rendering cannot be optimised away
+  for (int64_t i = 0; i < images; ++i) objects += data::RenderSyntheticScene(world, FLAGS_split, i).objects.size();
+  const double seconds = SecondsSince(start);
+  if (objects == 0) std::printf("(no objects rendered)\n");
+  return static_cast<double>(images) / seconds;
 }
 
 absl::StatusOr<double> PipelineImagesPerSecond(std::shared_ptr<const data::Dataset> dataset, int64_t workers) {
@@ -142,6 +163,12 @@ int Run() {
               std::thread::hardware_concurrency());
   std::printf("%-34s %10s %14s\n", "pipeline", "img/s", "vs decode-only");
   std::printf("%-34s %10.1f %13.2fx\n", "decode only (1 thread, reference)", *reference, 1.0);
+  if (FLAGS_data_dir.empty()) {
+    const double rendered = RenderImagesPerSecond(FLAGS_images);
+    std::printf("%-34s %10.1f %13.2fx\n", "render in memory (1 thread)", rendered, rendered / *reference);
+    json["render_images_per_s"] = rendered;
+    json["render_ratio_vs_decode_only"] = rendered / *reference;
+  }
   for (int64_t workers : worker_counts) {
     absl::StatusOr<double> rate = PipelineImagesPerSecond(shared, workers);
     if (!rate.ok()) return Fail(rate.status());

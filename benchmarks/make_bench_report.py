@@ -131,6 +131,9 @@ def loader_section(path, lines):
     lines.append("| pipeline | img/s | × decode-only |")
     lines.append("|---|---|---|")
     lines.append(f"| decode only (reference) | {fmt(j['decode_only_images_per_s'])} | 1.00 |")
+    if "render_images_per_s" in j:  # the synthetic world: what training renders instead of reading
+        lines.append(f"| render in memory, 1 thread | {fmt(j['render_images_per_s'])} | "
+                     f"{j['render_ratio_vs_decode_only']:.2f} |")
     for r in j["rows"]:
         lines.append(f"| train pipeline, {r['workers']} worker(s) | {fmt(r['images_per_s'])} | "
                      f"{r['ratio_vs_decode_only']:.2f} |")
