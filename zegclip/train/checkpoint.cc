@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/byte_tensor.h"
 #include "zegclip/base/exception_text.h"
 #include "zegclip/base/tensor_bounds.h"
 #include "zegclip/base/zip_check.h"
@@ -50,12 +51,6 @@ std::vector<std::string> StringsOf(const c10::IValue& value) {
   return out;
 }
 
-at::Tensor BytesToTensor(const std::string& bytes) {
-  at::Tensor t = at::empty({static_cast<int64_t>(bytes.size())}, at::TensorOptions().dtype(at::kByte));
-  if (!bytes.empty()) std::memcpy(t.data_ptr<uint8_t>(), bytes.data(), bytes.size());
-  return t;
-}
-
 // Throws (caught by the loaders as "not a readable checkpoint") for a tensor read from a file that is not uint8 or
 // lies outside its storage.
 std::string TensorToBytes(const at::Tensor& tensor) {
@@ -63,8 +58,7 @@ std::string TensorToBytes(const at::Tensor& tensor) {
     throw std::runtime_error(std::string(s.message()));
   }
   if (tensor.scalar_type() != at::kByte) throw std::runtime_error("a byte record that is not uint8");
-  const at::Tensor t = tensor.to(at::kCPU).contiguous();
-  return std::string(reinterpret_cast<const char*>(t.data_ptr<uint8_t>()), static_cast<size_t>(t.numel()));
+  return base::StringFromByteTensor(tensor);
 }
 
 // Every parameter then every buffer, by dotted name.
@@ -392,9 +386,11 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
     archive.write("iter", c10::IValue(rest.iter));
     archive.write("model/names", c10::IValue(ToList(names)));
     archive.write("model/tensors", c10::IValue(tensors));
-    if (optimizer != nullptr) archive.write("optimizer_bytes", c10::IValue(BytesToTensor(optimizer_bytes)));
+    if (optimizer != nullptr) {
+      archive.write("optimizer_bytes", c10::IValue(base::ByteTensorFromString(optimizer_bytes)));
+    }
     c10::List<at::Tensor> rng;
-    for (const std::string& r : rest.rng_states) rng.push_back(BytesToTensor(r));
+    for (const std::string& r : rest.rng_states) rng.push_back(base::ByteTensorFromString(r));
     archive.write("rng", c10::IValue(rng));
     archive.write("metadata/keys", c10::IValue(ToList(rest.keys)));
     archive.write("metadata/values", c10::IValue(ToList(rest.values)));

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -21,6 +20,7 @@
 #include <torch/optim/adamw.h>
 #include <torch/serialize/output-archive.h>
 
+#include "zegclip/base/byte_tensor.h"
 #include "zegclip/testing/fuzz_input.h"
 #include "zegclip/train/checkpoint.h"
 #include "zegclip/train/rng_state.h"
@@ -58,12 +58,6 @@ at::Tensor SomeTensor(FuzzBytes& in) {
   return t;
 }
 
-at::Tensor BytesTensor(const std::string& bytes) {
-  at::Tensor t = at::empty({static_cast<int64_t>(bytes.size())}, at::kByte);
-  if (!bytes.empty()) std::memcpy(t.data_ptr<uint8_t>(), bytes.data(), bytes.size());
-  return t;
-}
-
 // An archive built from the input's choices, serialised to bytes.
 std::string BuiltArchive(FuzzBytes& in, const Model& model) {
   const std::vector<std::string> names = {"fc.weight", "fc.bias", "steps"};
@@ -82,9 +76,9 @@ std::string BuiltArchive(FuzzBytes& in, const Model& model) {
                                   : SomeTensor(in));
   }
   archive.write("model/tensors", c10::IValue(tensors));
-  if (in.Bool()) archive.write("optimizer_bytes", c10::IValue(BytesTensor(in.Until('\0'))));
+  if (in.Bool()) archive.write("optimizer_bytes", c10::IValue(zegclip::base::ByteTensorFromString(in.Until('\0'))));
   c10::List<at::Tensor> rng;
-  for (int64_t i = in.IntInRange(0, 2); i > 0; --i) rng.push_back(BytesTensor(in.Until('\0')));
+  for (int64_t i = in.IntInRange(0, 2); i > 0; --i) rng.push_back(zegclip::base::ByteTensorFromString(in.Until('\0')));
   archive.write("rng", c10::IValue(rng));
   archive.write("metadata/keys", c10::IValue(Strings(in, 3, {"config", "world"})));
   archive.write("metadata/values", c10::IValue(Strings(in, 3, {"x"})));

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -11,22 +12,11 @@
 #include <c10/core/impl/VirtualGuardImpl.h>
 
 #include "absl/strings/str_cat.h"
+#include "zegclip/base/byte_tensor.h"
 #include "zegclip/base/exception_text.h"
 
 namespace zegclip::train {
 namespace {
-
-// A generator's state is a uint8 CPU tensor.
-std::string StateBytes(const at::Tensor& state) {
-  const at::Tensor t = state.to(at::kCPU).contiguous();
-  return std::string(reinterpret_cast<const char*>(t.data_ptr<uint8_t>()), static_cast<size_t>(t.numel()));
-}
-
-at::Tensor StateTensor(const char* data, size_t size) {
-  at::Tensor t = at::empty({static_cast<int64_t>(size)}, at::TensorOptions().dtype(at::kByte));
-  if (size > 0) std::memcpy(t.data_ptr<uint8_t>(), data, size);
-  return t;
-}
 
 // The default generator of the CPU, or of the current CUDA device.
 at::Generator DefaultGenerator(c10::DeviceType type) {
@@ -51,7 +41,7 @@ std::string CaptureRngState() {
   // Layout: one or two records of [int64 device type][int64 length][state bytes]: CPU, then CUDA if present.
   std::string out;
   auto append = [&out](int64_t device_type, const at::Tensor& state) {
-    const std::string bytes = StateBytes(state);
+    const std::string bytes = base::StringFromByteTensor(state);  // a generator's state is uint8
     const int64_t header[2] = {device_type, static_cast<int64_t>(bytes.size())};
     out.append(reinterpret_cast<const char*>(header), sizeof(header));
     out.append(bytes);
@@ -76,8 +66,9 @@ absl::Status RestoreRngState(const std::string& bytes) {
     if (header[1] < 0 || static_cast<size_t>(header[1]) > bytes.size() - pos) {
       return absl::DataLossError("RNG state: truncated record");
     }
-    const at::Tensor state = StateTensor(bytes.data() + pos, static_cast<size_t>(header[1]));
-    pos += static_cast<size_t>(header[1]);
+    const size_t length = static_cast<size_t>(header[1]);
+    const at::Tensor state = base::ByteTensorFromString(std::string_view(bytes).substr(pos, length));
+    pos += length;
     try {
       SetState(header[0], state);
     } catch (const std::exception& e) {
