@@ -222,9 +222,12 @@ data::SyntheticWorldOptions WorldOptionsFrom(const config::Experiment& e) {
   o.min_object_size = w.min_object_size();
   o.max_object_size = w.max_object_size();
   o.seed = e.seed();
-  // Validated names (config_validation.cc); empty keeps the base world with label = composition id.
-  if (e.data().dataset() == config::SYNTHETIC) o.compositions = SyntheticCompositionIds(e.data().classes());
-  o.distractors = SyntheticCompositionIds(w.distractors());
+  // Names validated for the synthetic dataset only (config_validation.cc); empty classes keep the base world with
+  // label = composition id.
+  if (e.data().dataset() == config::SYNTHETIC) {
+    o.compositions = SyntheticCompositionIds(e.data().classes());
+    o.distractors = SyntheticCompositionIds(w.distractors());
+  }
   o.min_distractors = w.min_distractors();
   o.max_distractors = w.max_distractors();
   return o;

@@ -9,7 +9,7 @@
 namespace zegclip::engine {
 namespace {
 
-config::Experiment SyntheticExperiment(const std::vector<std::string>& assignments) {
+config::Experiment ExperimentWith(const std::vector<std::string>& assignments) {
   config::Experiment e;
   for (const std::string& a : assignments) EXPECT_TRUE(config::ApplyOverride(a, &e).ok()) << a;
   config::FillDefaults(&e);
@@ -17,7 +17,7 @@ config::Experiment SyntheticExperiment(const std::vector<std::string>& assignmen
 }
 
 TEST(WorldOptionsFrom, CarriesTheWorldItsClassesAndDistractors) {
-  const config::Experiment e = SyntheticExperiment(
+  const config::Experiment e = ExperimentWith(
       {"data.dataset=SYNTHETIC", "seed=3", "data.classes=red plain,cyan gridded", "data.synthetic.image_size=32",
        "data.synthetic.distractors=pink dotted,red zigzag", "data.synthetic.min_distractors=0",
        "data.synthetic.max_distractors=4"});
@@ -29,11 +29,16 @@ TEST(WorldOptionsFrom, CarriesTheWorldItsClassesAndDistractors) {
   EXPECT_EQ(o.min_distractors, 0);
   EXPECT_EQ(o.max_distractors, 4);
   // The defaults: no distractors; 1-2 an image once some are listed.
-  const data::SyntheticWorldOptions plain = WorldOptionsFrom(SyntheticExperiment({"data.dataset=SYNTHETIC"}));
+  const data::SyntheticWorldOptions plain = WorldOptionsFrom(ExperimentWith({"data.dataset=SYNTHETIC"}));
   EXPECT_TRUE(plain.distractors.empty());
   EXPECT_TRUE(plain.compositions.empty());
   EXPECT_EQ(plain.min_distractors, 1);
   EXPECT_EQ(plain.max_distractors, 2);
+  // Another dataset's experiment leaves them unread (and unvalidated) rather than turning names into ids.
+  const data::SyntheticWorldOptions voc =
+      WorldOptionsFrom(ExperimentWith({"data.dataset=VOC2012", "data.synthetic.distractors=sky,road"}));
+  EXPECT_TRUE(voc.distractors.empty());
+  EXPECT_TRUE(voc.compositions.empty());
 }
 
 }  // namespace
