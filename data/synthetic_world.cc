@@ -189,6 +189,24 @@ std::vector<SyntheticDistractor> PaintDistractors(const SyntheticWorldOptions& o
   return drawn;
 }
 
+// Every id a composition, none twice; errors start with id_prefix (a bad id) or name_prefix (a repeated name).
+absl::Status CheckCompositionIds(const std::vector<int64_t>& ids, const std::string& id_prefix,
+                                 const std::string& name_prefix) {
+  std::vector<bool> listed(SyntheticCompositionCount(), false);
+  for (int64_t c : ids) {
+    if (c < 0 || c >= SyntheticCompositionCount()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("synthetic world: ", id_prefix, c, " out of range [0, ", SyntheticCompositionCount(), ")"));
+    }
+    if (listed[c]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("synthetic world: ", name_prefix, SyntheticCompositionName(c), " listed twice"));
+    }
+    listed[c] = true;
+  }
+  return absl::OkStatus();
+}
+
 // Known compositions, each once, none a label's, and a count range the int8 owner map holds.
 absl::Status ValidateDistractors(const SyntheticWorldOptions& o) {
   auto bad = [](const std::string& what) { return absl::InvalidArgumentError("synthetic world: " + what); };
@@ -197,13 +215,10 @@ absl::Status ValidateDistractors(const SyntheticWorldOptions& o) {
                             o.max_distractors));
   }
   const std::vector<int64_t> painted = SyntheticLabelCompositions(o);
-  std::vector<bool> listed(SyntheticCompositionCount(), false);
+  if (absl::Status s = CheckCompositionIds(o.distractors, "distractor composition id ", "distractor "); !s.ok()) {
+    return s;
+  }
   for (int64_t c : o.distractors) {
-    if (c < 0 || c >= SyntheticCompositionCount()) {
-      return bad(absl::StrCat("distractor composition id ", c, " out of range [0, ", SyntheticCompositionCount(), ")"));
-    }
-    if (listed[c]) return bad(absl::StrCat("distractor ", SyntheticCompositionName(c), " listed twice"));
-    listed[c] = true;
     if (std::find(painted.begin(), painted.end(), c) != painted.end()) {
       return bad(absl::StrCat("distractor ", SyntheticCompositionName(c),
                               " is a class of this world; a distractor must be a composition no label paints"));
@@ -285,14 +300,7 @@ absl::Status ValidateSyntheticWorldOptions(const SyntheticWorldOptions& o) {
   if (o.max_object_size > o.image_size) {
     return bad(absl::StrCat("max_object_size (", o.max_object_size, ") exceeds image_size (", o.image_size, ")"));
   }
-  std::vector<bool> composed(SyntheticCompositionCount(), false);
-  for (int64_t c : o.compositions) {
-    if (c < 0 || c >= SyntheticCompositionCount()) {
-      return bad(absl::StrCat("composition id ", c, " out of range [0, ", SyntheticCompositionCount(), ")"));
-    }
-    if (composed[c]) return bad(absl::StrCat("composition ", SyntheticCompositionName(c), " listed twice"));
-    composed[c] = true;
-  }
+  if (absl::Status s = CheckCompositionIds(o.compositions, "composition id ", "composition "); !s.ok()) return s;
   if (absl::Status s = ValidateDistractors(o); !s.ok()) return s;
   const int64_t labels = SyntheticLabelCount(o);  // at most 64: a label byte holds every one
   std::vector<bool> seen(labels, false);
